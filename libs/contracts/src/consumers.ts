@@ -1,0 +1,71 @@
+import type { ConsumerConfig } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, ReplayPolicy } from "@nats-io/jetstream";
+import { STREAMS, SUBJECTS, type StreamName } from "./streams";
+
+/** Durable consumer names, as they appear in `nats consumer ls <stream>`. */
+export const CONSUMERS = {
+  router: "router",
+  workspaceWorker: "workspace-worker",
+  dlqManager: "dlq-manager",
+} as const;
+
+export type ConsumerName = (typeof CONSUMERS)[keyof typeof CONSUMERS];
+
+export interface ConsumerSpec {
+  stream: StreamName;
+  config: Partial<ConsumerConfig> & { durable_name: ConsumerName };
+}
+
+const MS_NS = 1e6;
+
+export interface RetrySchedule {
+  /** Total deliveries, the first one included; must exceed backoffMs.length. */
+  maxDeliver: number;
+  /** Delay before each redelivery. */
+  backoffMs: number[];
+  maxAckPending: number;
+}
+
+function pull(stream: StreamName, durable: ConsumerName, filter: string, extra: Partial<ConsumerConfig>): ConsumerSpec {
+  return {
+    stream,
+    config: {
+      ...extra,
+      durable_name: durable,
+      filter_subject: filter,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      replay_policy: ReplayPolicy.Instant,
+    },
+  };
+}
+
+/** The router's consumer on WEBHOOKS: a failed routing is retried (PostgreSQL down), never dropped silently. */
+export function routerConsumer(schedule: RetrySchedule): ConsumerSpec {
+  return pull(STREAMS.webhooks, CONSUMERS.router, SUBJECTS.webhooksAll, retryFields(schedule));
+}
+
+/**
+ * The workers' consumer on JOBS. A consumer `backoff` replaces `ack_wait` (nats-server 2.9), so the first
+ * backoff value is also the first delivery's deadline: workers send `working()` while a job runs.
+ */
+export function workerConsumer(schedule: RetrySchedule): ConsumerSpec {
+  return pull(STREAMS.jobs, CONSUMERS.workspaceWorker, SUBJECTS.jobsAll, retryFields(schedule));
+}
+
+/** The DLQ manager's consumer on ADVISORIES: retried forever, since an advisory is the only trace of a failure. */
+export function dlqConsumer(): ConsumerSpec {
+  return pull(STREAMS.advisories, CONSUMERS.dlqManager, ">", { ack_wait: 30_000 * MS_NS, max_deliver: -1, max_ack_pending: 256 });
+}
+
+function retryFields(s: RetrySchedule): Partial<ConsumerConfig> {
+  if (s.maxDeliver <= s.backoffMs.length) {
+    throw new Error(`max_deliver (${s.maxDeliver}) must exceed the number of backoff values (${s.backoffMs.length})`);
+  }
+  return {
+    max_deliver: s.maxDeliver,
+    ack_wait: (s.backoffMs[0] ?? 30_000) * MS_NS,
+    backoff: s.backoffMs.length > 0 ? s.backoffMs.map((ms) => ms * MS_NS) : undefined,
+    max_ack_pending: s.maxAckPending,
+  };
+}

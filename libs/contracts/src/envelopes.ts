@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { ErrorCategory } from "./errors";
+
+export const WebhookSource = z.enum(["github", "stripe", "standard", "meta", "inngest", "hmac"]);
+export type WebhookSource = z.infer<typeof WebhookSource>;
+
+const id = z.string().min(1).max(256);
+
+/** A verified webhook as stored on WEBHOOKS: what was received, minus its signatures. */
+export const WebhookEvent = z.object({
+  id,
+  source: WebhookSource,
+  /** Provider event type, e.g. `pull_request`. */
+  type: z.string().min(1).max(128),
+  /** What subscriptions match on, e.g. `acme/api` for a GitHub repository; null when the event names none. */
+  resource: z.string().max(512).nullable(),
+  receivedAt: z.iso.datetime(),
+  /** Provider headers worth keeping (event, delivery, user agent); never the signature. */
+  headers: z.record(z.string(), z.string()),
+  payload: z.unknown(),
+});
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
+
+/**
+ * One event for one workspace, on JOBS. It points at the event on WEBHOOKS instead of copying the payload,
+ * so a fan-out to thousands of workspaces stores the body once.
+ */
+export const Job = z.object({
+  jobId: id,
+  workspaceId: id,
+  subscriptionId: z.uuid(),
+  event: z.object({
+    id,
+    seq: z.number().int().positive(),
+    source: WebhookSource,
+    type: z.string().min(1),
+    resource: z.string().nullable(),
+    receivedAt: z.iso.datetime(),
+  }),
+  /** Set when this job replays an earlier one. */
+  replayOf: id.optional(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const jobIdOf = (eventId: string, workspaceId: string) => `${eventId}:${workspaceId}`;
+
+/** A failed attempt, on `job-events.attempt_failed.<jobSeq>`: survives the worker and feeds the DLQ entry. */
+export const JobAttemptFailed = z.object({
+  kind: z.literal("attempt_failed"),
+  jobId: id,
+  jobSeq: z.number().int().positive(),
+  workspaceId: id,
+  attempt: z.number().int().positive(),
+  category: ErrorCategory,
+  message: z.string(),
+  /** HTTP status from the destination, when it answered. */
+  status: z.number().int().optional(),
+  at: z.iso.datetime(),
+  durationMs: z.number().nonnegative(),
+});
+export type JobAttemptFailed = z.infer<typeof JobAttemptFailed>;
+
+/** The JetStream advisories the DLQ manager acts on (fields as nats-server 2.9 sends them). */
+export const DeliveryAdvisory = z.object({
+  type: z.enum(["io.nats.jetstream.advisory.v1.max_deliver", "io.nats.jetstream.advisory.v1.terminated"]),
+  id: z.string(),
+  timestamp: z.string(),
+  stream: z.string(),
+  consumer: z.string(),
+  stream_seq: z.number().int().nonnegative(),
+  deliveries: z.number().int().nonnegative(),
+  reason: z.string().optional(),
+});
+export type DeliveryAdvisory = z.infer<typeof DeliveryAdvisory>;

@@ -1,0 +1,5 @@
+export * from "./streams";
+export * from "./consumers";
+export * from "./headers";
+export * from "./errors";
+export * from "./envelopes";

@@ -1,0 +1,93 @@
+import type { StreamConfig } from "@nats-io/jetstream";
+import { DiscardPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+
+/** Stream names: upper case so they stand out in `nats stream ls`. */
+export const STREAMS = {
+  /** Verified webhooks as received: the source of truth. */
+  webhooks: "WEBHOOKS",
+  /** One job per (event, workspace). Limits retention: the DLQ fetches a terminated job by sequence. */
+  jobs: "JOBS",
+  /** Job lifecycle events (attempts, outcomes), so history outlives any worker. */
+  jobEvents: "JOB_EVENTS",
+  /** JetStream advisories about JOBS and WEBHOOKS deliveries, kept while the DLQ manager is down. */
+  advisories: "ADVISORIES",
+} as const;
+
+export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];
+
+/** Anything outside [A-Za-z0-9_-] would split or break a subject token. */
+export function subjectToken(value: string): string {
+  const token = value.replace(/[^A-Za-z0-9_-]/g, "_");
+  return token.length > 0 ? token : "_";
+}
+
+export const SUBJECTS = {
+  webhook: (source: string, eventType: string) => `webhooks.${subjectToken(source)}.${subjectToken(eventType)}`,
+  webhooksAll: "webhooks.>",
+  job: (source: string, eventType: string) => `jobs.${subjectToken(source)}.${subjectToken(eventType)}`,
+  jobsAll: "jobs.>",
+  /** `job-events.<kind>.<JOBS stream sequence>`: one job's whole history is `job-events.*.<seq>`. */
+  jobEvent: (kind: JobEventKind, jobSeq: number) => `job-events.${kind}.${jobSeq}`,
+  jobEventsOf: (jobSeq: number) => `job-events.*.${jobSeq}`,
+  jobEventsAll: "job-events.>",
+  maxDeliveriesAdvisory: (stream: string) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.*`,
+  terminatedAdvisory: (stream: string) => `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${stream}.*`,
+  /** Core NATS: announces a subscription change to every router replica. */
+  subscriptionsChanged: "hookstream.subscriptions.changed",
+} as const;
+
+export const JOB_EVENT_KINDS = ["attempt_failed"] as const;
+export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
+
+const DAY_NS = 24 * 60 * 60 * 1e9;
+const MINUTE_NS = 60 * 1e9;
+
+export interface StreamLimits {
+  /** Days a message is kept. */
+  maxAgeDays: number;
+  /** -1 for unlimited; with a limit, discard-new makes a full stream refuse rather than drop history. */
+  maxBytes: number;
+  replicas: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: Record<StreamName, StreamLimits> = {
+  WEBHOOKS: { maxAgeDays: 30, maxBytes: -1, replicas: 1 },
+  JOBS: { maxAgeDays: 7, maxBytes: -1, replicas: 1 },
+  JOB_EVENTS: { maxAgeDays: 7, maxBytes: -1, replicas: 1 },
+  ADVISORIES: { maxAgeDays: 30, maxBytes: -1, replicas: 1 },
+};
+
+/** A stream's configuration as Hookstream wants it; a name is always set. */
+export type StreamDefinition = Partial<StreamConfig> & { name: StreamName };
+
+function base(name: StreamName, subjects: string[], limits: StreamLimits): StreamDefinition {
+  return {
+    name,
+    subjects,
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.New,
+    max_age: limits.maxAgeDays * DAY_NS,
+    max_bytes: limits.maxBytes,
+    num_replicas: limits.replicas,
+    duplicate_window: 2 * MINUTE_NS,
+  };
+}
+
+/** Every stream Hookstream needs, in the order they must exist. */
+export function streamConfigs(limits: Record<StreamName, StreamLimits> = DEFAULT_STREAM_LIMITS): StreamDefinition[] {
+  return [
+    base(STREAMS.webhooks, [SUBJECTS.webhooksAll], limits.WEBHOOKS),
+    base(STREAMS.jobs, [SUBJECTS.jobsAll], limits.JOBS),
+    base(STREAMS.jobEvents, [SUBJECTS.jobEventsAll], limits.JOB_EVENTS),
+    {
+      ...base(
+        STREAMS.advisories,
+        [STREAMS.jobs, STREAMS.webhooks].flatMap((s) => [SUBJECTS.maxDeliveriesAdvisory(s), SUBJECTS.terminatedAdvisory(s)]),
+        limits.ADVISORIES,
+      ),
+      // Advisories must never be refused for space: old ones go first.
+      discard: DiscardPolicy.Old,
+    },
+  ];
+}

@@ -1,0 +1,60 @@
+import { DataSource, type DataSourceOptions } from "typeorm";
+import { Client } from "pg";
+import { Subscription } from "./entities/subscription.entity";
+import { DeadLetter } from "./entities/dead-letter.entity";
+import { Foundation1764201600000 } from "./migrations/1764201600000-foundation";
+
+export const ENTITIES = [Subscription, DeadLetter];
+export const MIGRATIONS = [Foundation1764201600000];
+
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: "postgres",
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: "hookstream_migrations",
+    poolSize,
+    // Fail a request fast while PostgreSQL is away instead of queueing forever.
+    extra: { connectionTimeoutMillis: 5000 },
+  };
+}
+
+/** Creates the database named in `url` when it does not exist (connecting to `postgres` to do so). */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ""));
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new Error(`cannot reach PostgreSQL at ${target.host} (DATABASE_URL): ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (rowCount) return false;
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    return true;
+  } catch (e) {
+    // Another process created it between the check and the create.
+    if ((e as { code?: string }).code === "42P04") return false;
+    throw e;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates the database if needed and applies pending migrations; returns the names of those applied. */
+export async function migrate(url: string): Promise<string[]> {
+  await ensureDatabase(url);
+  const ds = new DataSource(dataSourceOptions(url, 1));
+  await ds.initialize();
+  try {
+    const applied = await ds.runMigrations({ transaction: "each" });
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,30 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
+
+/** Which workspace wants which resource's webhooks, and where to deliver them. Configuration, not a projection. */
+@Entity({ name: "subscriptions" })
+export class Subscription {
+  @PrimaryGeneratedColumn("uuid")
+  id!: string;
+
+  @Column({ name: "workspace_id", type: "text" })
+  workspaceId!: string;
+
+  @Column({ type: "text" })
+  source!: string;
+
+  /** `owner/repo`, or `*` for every resource of the source. */
+  @Column({ type: "text" })
+  resource!: string;
+
+  @Column({ name: "destination_url", type: "text", nullable: true })
+  destinationUrl!: string | null;
+
+  @Column({ name: "destination_secret", type: "text", nullable: true, select: false })
+  destinationSecret!: string | null;
+
+  @CreateDateColumn({ name: "created_at", type: "timestamptz" })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: "updated_at", type: "timestamptz" })
+  updatedAt!: Date;
+}

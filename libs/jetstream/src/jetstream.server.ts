@@ -1,0 +1,170 @@
+import { Logger } from "@nestjs/common";
+import { type CustomTransportStrategy, Server } from "@nestjs/microservices";
+import { type Consumer, type ConsumerMessages, jetstream, type JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { categorize, HEADERS } from "@hookstream/contracts";
+import { lastValueFrom } from "rxjs";
+import { JetStreamContext } from "./jetstream.context";
+import { InFlight } from "./in-flight";
+import { decideFailure, type DeliveryState } from "./retry.policy";
+import { extractTraceContext } from "./trace.propagation";
+
+export interface ConsumerBinding {
+  stream: string;
+  /** Durable consumer name; also the pattern of the `@JetStreamConsumer` handler it feeds. */
+  consumer: string;
+  /** Messages handled at once by this process. */
+  concurrency: number;
+}
+
+/** What the transport reports, so a service can count it without the transport knowing its metrics. */
+export interface TransportObserver {
+  onOutcome?(binding: ConsumerBinding, outcome: "ack" | "nak" | "term", error?: unknown): void;
+}
+
+export interface JetStreamServerOptions {
+  connection: NatsConnection;
+  bindings: ConsumerBinding[];
+  /** How long close() waits for handlers still running. */
+  shutdownGraceMs: number;
+  observer?: TransportObserver;
+}
+
+const tracer = trace.getTracer("hookstream-jetstream");
+const decoder = new TextDecoder();
+const FETCH_EXPIRES_MS = 1000;
+const RETRY_SETUP_MS = 1000;
+
+function parseBody(msg: JsMsg): unknown {
+  const text = decoder.decode(msg.data);
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON: the handler's schema rejects it as a validation error.
+    return text;
+  }
+}
+
+interface Running {
+  binding: ConsumerBinding;
+  inFlight: InFlight;
+  batch?: ConsumerMessages;
+  loop?: Promise<void>;
+}
+
+/**
+ * A NestJS transport over JetStream durable pull consumers. Each binding pulls only as many messages as it has
+ * free slots, runs the bound handler in the message's trace context, sends `working()` while it runs, and turns
+ * the outcome into ack, nak with a delay, or term (see retry.policy).
+ */
+export class JetStreamServer extends Server implements CustomTransportStrategy {
+  private readonly log = new Logger("JetStreamServer");
+  private readonly running: Running[] = [];
+  private stopping = false;
+
+  constructor(private readonly options: JetStreamServerOptions) {
+    super();
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => void): void {
+    for (const binding of this.options.bindings) {
+      if (!this.getHandlerByPattern(binding.consumer)) {
+        callback(new Error(`no @JetStreamConsumer("${binding.consumer}") handler is registered`));
+        return;
+      }
+      const r: Running = { binding, inFlight: new InFlight(binding.concurrency) };
+      r.loop = this.pullLoop(r);
+      this.running.push(r);
+    }
+    callback();
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    for (const r of this.running) r.batch?.stop();
+    await Promise.all(this.running.map((r) => r.loop));
+    const drained = await Promise.all(this.running.map((r) => r.inFlight.drain(this.options.shutdownGraceMs)));
+    if (drained.includes(false)) this.log.warn("shutdown grace passed with handlers still running; their messages will be redelivered");
+  }
+
+  on(): never {
+    throw new Error("JetStreamServer has no events to listen to");
+  }
+
+  unwrap<T>(): T {
+    return this.options.connection as T;
+  }
+
+  private async pullLoop(r: Running): Promise<void> {
+    const { binding } = r;
+    let consumer: Consumer | undefined;
+    let state: DeliveryState | undefined;
+    let heartbeatMs = 1000;
+    while (!this.stopping) {
+      try {
+        if (!consumer || !state) {
+          consumer = await jetstream(this.options.connection).consumers.get(binding.stream, binding.consumer);
+          const { config } = await consumer.info(true);
+          const backoffMs = (config.backoff ?? []).map((ns) => ns / 1e6);
+          state = { deliveryCount: 1, maxDeliver: config.max_deliver ?? -1, backoffMs };
+          // The shortest ack deadline is the first backoff value (it replaces ack_wait), or ack_wait.
+          heartbeatMs = Math.max(100, Math.min((config.ack_wait ?? 30e9) / 1e6, ...backoffMs) / 3);
+          this.log.log(`consuming ${binding.stream} > ${binding.consumer} (concurrency ${binding.concurrency})`);
+        }
+        await r.inFlight.waitForSlot();
+        if (this.stopping) break;
+        r.batch = await consumer.fetch({ max_messages: r.inFlight.free, expires: FETCH_EXPIRES_MS });
+        for await (const msg of r.batch) {
+          if (this.stopping) {
+            msg.nak();
+            continue;
+          }
+          r.inFlight.track(this.handle(binding, msg, { ...state, deliveryCount: msg.info.deliveryCount }, heartbeatMs));
+        }
+      } catch (e) {
+        if (this.stopping || this.options.connection.isClosed()) break;
+        this.log.warn(`${binding.stream} > ${binding.consumer}: ${(e as Error).message}; retrying`);
+        consumer = undefined;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_SETUP_MS));
+      }
+    }
+  }
+
+  private handle(binding: ConsumerBinding, msg: JsMsg, state: DeliveryState, heartbeatMs: number): Promise<void> {
+    const handler = this.getHandlerByPattern(binding.consumer)!;
+    const parent = extractTraceContext(msg.headers);
+    const attributes = {
+      "messaging.system": "nats",
+      "messaging.operation.type": "process",
+      "messaging.destination.name": msg.subject,
+      "messaging.consumer.group.name": binding.consumer,
+      "messaging.message.id": msg.headers?.get(HEADERS.msgId) ?? "",
+      "messaging.nats.stream": binding.stream,
+      "messaging.nats.stream_sequence": msg.seq,
+      "messaging.nats.delivery_count": state.deliveryCount,
+    };
+    return tracer.startActiveSpan(`process ${binding.stream}`, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
+      const heartbeat = setInterval(() => msg.working(), heartbeatMs);
+      try {
+        const result = await handler(parseBody(msg), new JetStreamContext(msg));
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        msg.ack();
+        this.options.observer?.onOutcome?.(binding, "ack");
+      } catch (error) {
+        const decision = decideFailure(error, state);
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: decision.action === "ack" ? "" : decision.reason });
+        span.setAttribute("hookstream.error_category", categorize(error).category);
+        if (decision.action === "term") msg.term();
+        else if (decision.action === "nak") msg.nak(decision.delayMs);
+        this.log.debug(`${binding.consumer} seq ${msg.seq} delivery ${state.deliveryCount}: ${decision.action} (${decision.action === "ack" ? "" : decision.reason})`);
+        this.options.observer?.onOutcome?.(binding, decision.action === "term" ? "term" : "nak", error);
+      } finally {
+        clearInterval(heartbeat);
+        span.end();
+      }
+    });
+  }
+}
+

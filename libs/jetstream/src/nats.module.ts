@@ -1,0 +1,51 @@
+import { DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from "@nestjs/common";
+import { connect } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { JetStreamPublisher } from "./jetstream.publisher";
+import { JETSTREAM, JETSTREAM_MANAGER, NATS_CONNECTION } from "./nats.tokens";
+
+
+export interface NatsOptions {
+  url: string;
+  /** Shown in `nats server report connections`. */
+  name: string;
+}
+
+export async function connectNats(options: NatsOptions): Promise<NatsConnection> {
+  try {
+    // Once connected, reconnect forever: a NATS restart must not take a service down.
+    return await connect({ servers: options.url, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  } catch (e) {
+    throw new Error(`cannot connect to NATS at ${options.url} (NATS_URL): ${(e as Error).message}`, { cause: e });
+  }
+}
+
+@Global()
+@Module({})
+export class NatsModule implements OnApplicationShutdown {
+  private readonly logger = new Logger("NATS");
+
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+
+  static forRoot(options: NatsOptions): DynamicModule {
+    return {
+      module: NatsModule,
+      providers: [
+        { provide: NATS_CONNECTION, useFactory: () => connectNats(options) },
+        { provide: JETSTREAM, useFactory: (nc: NatsConnection) => jetstream(nc), inject: [NATS_CONNECTION] },
+        { provide: JETSTREAM_MANAGER, useFactory: (nc: NatsConnection) => jetstreamManager(nc), inject: [NATS_CONNECTION] },
+        JetStreamPublisher,
+      ],
+      exports: [NATS_CONNECTION, JETSTREAM, JETSTREAM_MANAGER, JetStreamPublisher],
+    };
+  }
+
+  /** Runs after the consumers stopped (Nest closes microservices first): publishes in flight still complete. */
+  async onApplicationShutdown() {
+    if (this.nc.isClosed()) return;
+    await this.nc.drain().catch((e: Error) => this.logger.warn(`drain: ${e.message}`));
+  }
+}
+
+export type { JetStreamClient, JetStreamManager, NatsConnection };

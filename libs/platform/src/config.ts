@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { parseDuration, parseDurationList } from "./duration";
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Validates environment variables once, at start-up. The schema's keys are the variable names, so every
+ * message names the variable to fix.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`);
+  throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+}
+
+export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+export const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      try {
+        return parseDuration(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    });
+
+export const durationList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      try {
+        return parseDurationList(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    });
+
+/** Comma-separated values, trimmed, empties dropped (secret rotation lists). */
+export const commaList = () =>
+  z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
+
+const url = (protocols: RegExp, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => URL.canParse(v) && protocols.test(new URL(v).protocol), { message: "must be a URL" });
+
+/** Variables every service reads. */
+export const commonEnv = {
+  NATS_URL: url(/^(nats|tls|wss?):$/, "nats://127.0.0.1:4222"),
+  DATABASE_URL: url(/^postgres(ql)?:$/, "postgres://postgres@127.0.0.1:5432/hookstream"),
+  LOG_LEVEL: z.enum(["error", "warn", "log", "debug", "verbose"]).default("log"),
+  /** How long a stopping service waits for in-flight work before it gives up on it. */
+  SHUTDOWN_GRACE: duration("20s"),
+};
+
+export const adminTokenEnv = {
+  ADMIN_TOKEN: z.string().min(8, "must be at least 8 characters"),
+};
+
+export const readTokenEnv = {
+  ADMIN_READ_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+};

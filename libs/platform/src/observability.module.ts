@@ -1,0 +1,16 @@
+import { DynamicModule, Global, Module } from "@nestjs/common";
+import { Lifecycle } from "./health.controller";
+import { MetricsService } from "./metrics.service";
+
+/** Per-service metrics registry and shutdown state; each service lists HealthController and its READINESS_CHECKS. */
+@Global()
+@Module({})
+export class ObservabilityModule {
+  static forRoot(service: string): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      providers: [{ provide: MetricsService, useValue: new MetricsService(service) }, Lifecycle],
+      exports: [MetricsService, Lifecycle],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+
+/** Where tests find their services; every test file still makes its own database and nats-server. */
+const schema = z.object({
+  DATABASE_URL: z.string().optional(),
+  NATS_SERVER_BIN: z.string().optional(),
+});
+
+const env = schema.parse(process.env);
+
+/** An admin connection: tests create (and drop) their own databases through it. */
+export const adminDatabaseUrl = (): string | undefined => {
+  if (!env.DATABASE_URL) return undefined;
+  const u = new URL(env.DATABASE_URL);
+  u.pathname = "/postgres";
+  return u.toString();
+};
+
+export function natsServerBinary(): string | undefined {
+  const candidates = [env.NATS_SERVER_BIN, "/usr/sbin/nats-server", "/usr/local/bin/nats-server", "/usr/bin/nats-server"];
+  return candidates.find((c): c is string => Boolean(c && existsSync(c)));
+}
+
+export const LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres";

@@ -1,0 +1,14 @@
+import { loadProvisionConfig, provision } from "@hookstream/provisioning";
+
+/** `npm run provision`, and the Helm hook Job: streams, consumers and migrations, once per install or upgrade. */
+Promise.resolve()
+  .then(() => provision(loadProvisionConfig()))
+  .then((r) => {
+    console.log(`[provision] nats-server ${r.serverVersion}`);
+    for (const [what, names] of Object.entries(r.jetstream)) if (names.length) console.log(`[provision] ${what}: ${names.join(", ")}`);
+    console.log(`[provision] migrations applied: ${r.migrations.length ? r.migrations.join(", ") : "none pending"}`);
+  })
+  .catch((e: Error) => {
+    console.error(`[provision] failed: ${e.message}`);
+    process.exit(1);
+  });

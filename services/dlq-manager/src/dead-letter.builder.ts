@@ -1,0 +1,77 @@
+import type { DeliveryAdvisory, ErrorCategory, Job, JobAttemptFailed, WebhookEvent } from "@hookstream/contracts";
+import type { AttemptRecord } from "@hookstream/database";
+
+export interface FailedMessage {
+  subject: string;
+  headers: Record<string, string>;
+  /** The message body as JSON, or its text when it is not JSON. */
+  body: unknown;
+}
+
+export interface NewDeadLetter {
+  stream: string;
+  streamSeq: number;
+  subject: string;
+  reason: "max_deliveries" | "terminated";
+  jobId: string | null;
+  eventId: string | null;
+  source: string | null;
+  eventType: string | null;
+  workspaceId: string | null;
+  destinationUrl: string | null;
+  errorCategory: ErrorCategory;
+  errorMessage: string | null;
+  deliveryCount: number;
+  attempts: AttemptRecord[];
+  payload: unknown;
+  headers: Record<string, string>;
+  traceId: string | null;
+  firstFailedAt: string | null;
+  lastFailedAt: string | null;
+}
+
+/** The trace id inside a W3C traceparent (`00-<trace>-<span>-<flags>`). */
+export function traceIdOf(traceparent: string | undefined): string | null {
+  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent ?? "");
+  return m ? m[1]! : null;
+}
+
+/**
+ * Everything an operator needs about one failure, from the advisory, the failed message (if still stored),
+ * its recorded attempts and its event. Without attempts, a termination is a validation error (the message
+ * itself was refused) and a max-deliveries failure is unknown (the worker died or timed out every time).
+ */
+export function buildDeadLetter(input: {
+  advisory: DeliveryAdvisory;
+  message: FailedMessage | null;
+  job: Job | null;
+  event: WebhookEvent | null;
+  attempts: JobAttemptFailed[];
+  destinationUrl: string | null;
+}): NewDeadLetter {
+  const { advisory, message, job, event, attempts } = input;
+  const reason = advisory.type.endsWith("terminated") ? "terminated" : "max_deliveries";
+  const last = attempts.at(-1);
+  const eventBody = !job && message && typeof message.body === "object" ? (message.body as Partial<WebhookEvent>) : null;
+  return {
+    stream: advisory.stream,
+    streamSeq: advisory.stream_seq,
+    subject: message?.subject ?? "",
+    reason,
+    jobId: job?.jobId ?? null,
+    eventId: job?.event.id ?? event?.id ?? eventBody?.id ?? null,
+    source: job?.event.source ?? event?.source ?? null,
+    eventType: job?.event.type ?? event?.type ?? null,
+    workspaceId: job?.workspaceId ?? null,
+    destinationUrl: input.destinationUrl,
+    errorCategory: last?.category ?? (reason === "terminated" ? "validation" : "unknown"),
+    errorMessage: last?.message ?? (message ? null : `message #${advisory.stream_seq} is no longer in ${advisory.stream}`),
+    deliveryCount: advisory.deliveries,
+    attempts: attempts.map(({ attempt, category, message: m, status, at, durationMs }) => ({ attempt, category, message: m, status, at, durationMs })),
+    payload: event?.payload ?? (job ? null : (message?.body ?? null)),
+    headers: message?.headers ?? {},
+    traceId: traceIdOf(message?.headers.traceparent),
+    firstFailedAt: attempts[0]?.at ?? null,
+    lastFailedAt: last?.at ?? advisory.timestamp,
+  };
+}

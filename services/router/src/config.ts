@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { adminTokenEnv, commonEnv, type Env, loadConfig, port, readTokenEnv } from "@hookstream/platform";
+
+const schema = z
+  .object({
+    ...commonEnv,
+    ...adminTokenEnv,
+    ...readTokenEnv,
+    ROUTER_PORT: port(3001),
+    /** Events routed at once by this process. */
+    ROUTER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  })
+  .transform((e) => ({
+    natsUrl: e.NATS_URL,
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE,
+    port: e.ROUTER_PORT,
+    adminTokens: { admin: e.ADMIN_TOKEN, read: e.ADMIN_READ_TOKEN },
+    concurrency: e.ROUTER_CONCURRENCY,
+  }));
+
+export type RouterConfig = z.infer<typeof schema>;
+export const ROUTER_CONFIG = Symbol("ROUTER_CONFIG");
+
+export function loadRouterConfig(env: Env = process.env): RouterConfig {
+  return loadConfig(schema, env);
+}

@@ -1,0 +1,20 @@
+import { CONSUMERS, STREAMS } from "@hookstream/contracts";
+import { JetStreamServer, NATS_CONNECTION } from "@hookstream/jetstream";
+import { createService, MetricsService } from "@hookstream/platform";
+import type { RouterConfig } from "./config";
+import { RouterModule } from "./router.module";
+
+export function createRouter(config: RouterConfig) {
+  return createService(RouterModule.forRoot(config), {
+    name: "router",
+    port: config.port,
+    logLevel: config.logLevel,
+    transport: (app) =>
+      new JetStreamServer({
+        connection: app.get(NATS_CONNECTION),
+        bindings: [{ stream: STREAMS.webhooks, consumer: CONSUMERS.router, concurrency: config.concurrency }],
+        shutdownGraceMs: config.shutdownGraceMs,
+        observer: app.get(MetricsService).transportObserver(),
+      }),
+  });
+}

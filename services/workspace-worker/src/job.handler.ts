@@ -1,0 +1,74 @@
+import { Controller, Logger } from "@nestjs/common";
+import { Ctx, Payload } from "@nestjs/microservices";
+import { trace } from "@opentelemetry/api";
+import { CONSUMERS, Job, validationError } from "@hookstream/contracts";
+import { JetStreamConsumer, JetStreamContext } from "@hookstream/jetstream";
+import { MetricsService } from "@hookstream/platform";
+import { ActivityRecorder } from "./activity.recorder";
+import { AttemptRecorder } from "./attempt.recorder";
+import { DestinationClient } from "./destination.client";
+import { DestinationLookup } from "./destination.lookup";
+import { EventStore } from "./event.store";
+
+/**
+ * One job: record the workspace's activity (idempotent), then deliver the event to the workspace's destination.
+ * A failure is recorded on JOB_EVENTS and rethrown; the transport's retry policy decides nak or term.
+ */
+@Controller()
+export class JobHandler {
+  private readonly log = new Logger(JobHandler.name);
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly destinations: DestinationLookup,
+    private readonly activity: ActivityRecorder,
+    private readonly client: DestinationClient,
+    private readonly attempts: AttemptRecorder,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  @JetStreamConsumer(CONSUMERS.workspaceWorker)
+  async handle(@Payload() data: unknown, @Ctx() ctx: JetStreamContext): Promise<void> {
+    const startedAt = performance.now();
+    const parsed = Job.safeParse(data);
+    const jobId = parsed.success ? parsed.data.jobId : `#${ctx.seq}`;
+    const workspaceId = parsed.success ? parsed.data.workspaceId : "unknown";
+    try {
+      await this.metrics.time("job", async () => {
+        if (!parsed.success) throw validationError(`not a job envelope: ${parsed.error.issues[0]?.message ?? "invalid"}`, parsed.error);
+        await this.run(parsed.data);
+      });
+    } catch (error) {
+      await this.attempts.failed({ jobId, jobSeq: ctx.seq, workspaceId, attempt: ctx.deliveryCount, startedAt }, error);
+      throw error;
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    trace.getActiveSpan()?.setAttributes({
+      "hookstream.source": job.event.source,
+      "hookstream.event_type": job.event.type,
+      "hookstream.workspace_id": job.workspaceId,
+      "hookstream.job_id": job.jobId,
+    });
+    const destination = await this.destinations.find(job.subscriptionId);
+    if (!destination) {
+      this.log.debug(`job ${job.jobId}: subscription ${job.subscriptionId} was removed; nothing to do`);
+      return;
+    }
+    await this.activity.record(job);
+    if (!destination.url) return;
+    const event = await this.events.get(job.event.seq, job.event.id);
+    await this.client.deliver({
+      url: destination.url,
+      secret: destination.secret,
+      id: job.jobId,
+      body: JSON.stringify(event.payload),
+      headers: {
+        "x-hookstream-source": event.source,
+        "x-hookstream-event-type": event.type,
+        "x-hookstream-workspace-id": job.workspaceId,
+      },
+    });
+  }
+}
