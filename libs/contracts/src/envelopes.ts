@@ -60,6 +60,22 @@ export const JobAttemptFailed = z.object({
 });
 export type JobAttemptFailed = z.infer<typeof JobAttemptFailed>;
 
+/** A job done, on `job-events.succeeded.<jobSeq>`: lets the DLQ manager see a replay succeed. */
+export const JobSucceeded = z.object({
+  kind: z.literal("succeeded"),
+  jobId: id,
+  jobSeq: z.number().int().positive(),
+  workspaceId: id,
+  attempt: z.number().int().positive(),
+  /** Set when the job replays an earlier, dead-lettered one. */
+  replayOf: id.optional(),
+  /** HTTP status from the destination, when there was one. */
+  status: z.number().int().optional(),
+  at: z.iso.datetime(),
+  durationMs: z.number().nonnegative(),
+});
+export type JobSucceeded = z.infer<typeof JobSucceeded>;
+
 /** The JetStream advisories the DLQ manager acts on (fields as nats-server 2.9 sends them). */
 export const DeliveryAdvisory = z.object({
   type: z.enum(["io.nats.jetstream.advisory.v1.max_deliver", "io.nats.jetstream.advisory.v1.terminated"]),

@@ -36,7 +36,8 @@ export const SUBJECTS = {
   subscriptionsChanged: "hookstream.subscriptions.changed",
 } as const;
 
-export const JOB_EVENT_KINDS = ["attempt_failed"] as const;
+/** Job lifecycle transitions; the job itself on JOBS is its "queued" event. */
+export const JOB_EVENT_KINDS = ["attempt_failed", "succeeded", "dead_lettered"] as const;
 export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
 
 const DAY_NS = 24 * 60 * 60 * 1e9;

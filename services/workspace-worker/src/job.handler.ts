@@ -5,10 +5,10 @@ import { CONSUMERS, Job, validationError } from "@hookstream/contracts";
 import { JetStreamConsumer, JetStreamContext } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
 import { ActivityRecorder } from "./activity.recorder";
-import { AttemptRecorder } from "./attempt.recorder";
 import { DestinationClient } from "./destination.client";
 import { DestinationLookup } from "./destination.lookup";
 import { EventStore } from "./event.store";
+import { type AttemptContext, JobEventsRecorder } from "./job-events.recorder";
 
 /**
  * One job: record the workspace's activity (idempotent), then deliver the event to the workspace's destination.
@@ -23,7 +23,7 @@ export class JobHandler {
     private readonly destinations: DestinationLookup,
     private readonly activity: ActivityRecorder,
     private readonly client: DestinationClient,
-    private readonly attempts: AttemptRecorder,
+    private readonly jobEvents: JobEventsRecorder,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -31,20 +31,28 @@ export class JobHandler {
   async handle(@Payload() data: unknown, @Ctx() ctx: JetStreamContext): Promise<void> {
     const startedAt = performance.now();
     const parsed = Job.safeParse(data);
-    const jobId = parsed.success ? parsed.data.jobId : `#${ctx.seq}`;
-    const workspaceId = parsed.success ? parsed.data.workspaceId : "unknown";
+    const attempt: AttemptContext = {
+      jobId: parsed.success ? parsed.data.jobId : `#${ctx.seq}`,
+      jobSeq: ctx.seq,
+      workspaceId: parsed.success ? parsed.data.workspaceId : "unknown",
+      attempt: ctx.deliveryCount,
+      startedAt,
+      replayOf: parsed.data?.replayOf,
+    };
     try {
-      await this.metrics.time("job", async () => {
+      const status = await this.metrics.time("job", async () => {
         if (!parsed.success) throw validationError(`not a job envelope: ${parsed.error.issues[0]?.message ?? "invalid"}`, parsed.error);
-        await this.run(parsed.data);
+        return this.run(parsed.data);
       });
+      await this.jobEvents.succeeded(attempt, status);
     } catch (error) {
-      await this.attempts.failed({ jobId, jobSeq: ctx.seq, workspaceId, attempt: ctx.deliveryCount, startedAt }, error);
+      await this.jobEvents.failed(attempt, error);
       throw error;
     }
   }
 
-  private async run(job: Job): Promise<void> {
+  /** Returns the destination's status, when there is a destination. */
+  private async run(job: Job): Promise<number | undefined> {
     trace.getActiveSpan()?.setAttributes({
       "hookstream.source": job.event.source,
       "hookstream.event_type": job.event.type,
@@ -54,12 +62,12 @@ export class JobHandler {
     const destination = await this.destinations.find(job.subscriptionId);
     if (!destination) {
       this.log.debug(`job ${job.jobId}: subscription ${job.subscriptionId} was removed; nothing to do`);
-      return;
+      return undefined;
     }
     await this.activity.record(job);
-    if (!destination.url) return;
+    if (!destination.url) return undefined;
     const event = await this.events.get(job.event.seq, job.event.id);
-    await this.client.deliver({
+    const { status } = await this.client.deliver({
       url: destination.url,
       secret: destination.secret,
       id: job.jobId,
@@ -70,5 +78,6 @@ export class JobHandler {
         "x-hookstream-workspace-id": job.workspaceId,
       },
     });
+    return status;
   }
 }

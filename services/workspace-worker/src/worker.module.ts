@@ -4,11 +4,11 @@ import { DatabaseModule } from "@hookstream/database";
 import { NatsModule } from "@hookstream/jetstream";
 import { HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
 import { ActivityRecorder } from "./activity.recorder";
-import { AttemptRecorder } from "./attempt.recorder";
 import { WORKER_CONFIG, type WorkerConfig } from "./config";
 import { DestinationClient } from "./destination.client";
 import { DestinationLookup } from "./destination.lookup";
 import { EventStore } from "./event.store";
+import { JobEventsRecorder } from "./job-events.recorder";
 import { JobHandler } from "./job.handler";
 
 @Module({})
@@ -30,7 +30,7 @@ export class WorkerModule {
         DestinationLookup,
         ActivityRecorder,
         DestinationClient,
-        AttemptRecorder,
+        JobEventsRecorder,
       ],
     };
   }

@@ -1,0 +1,69 @@
+import { DeliveryAdvisory, Job, jobIdOf, WebhookEvent } from "./envelopes";
+import { subjectToken, SUBJECTS } from "./streams";
+import { dlqConsumer, workerConsumer } from "./consumers";
+
+const event = {
+  id: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+  source: "github",
+  type: "pull_request",
+  resource: "acme/api",
+  receivedAt: "2026-11-27T01:00:00.000Z",
+  headers: { "x-github-event": "pull_request" },
+  payload: { action: "opened" },
+};
+
+describe("WebhookEvent", () => {
+  it("accepts a stored event and rejects what is not one", () => {
+    expect(WebhookEvent.parse(event)).toEqual(event);
+    expect(WebhookEvent.safeParse({ ...event, source: "gitlab" }).success).toBe(false);
+    expect(WebhookEvent.safeParse({ ...event, id: "" }).success).toBe(false);
+    expect(WebhookEvent.safeParse({ ...event, receivedAt: "yesterday" }).success).toBe(false);
+    expect(WebhookEvent.safeParse({ ...event, resource: null }).success).toBe(true);
+  });
+});
+
+describe("Job", () => {
+  const job = {
+    jobId: jobIdOf(event.id, "ws-1"),
+    workspaceId: "ws-1",
+    subscriptionId: "2f1c7a1e-8d2b-4c43-9a57-1b9c1f3d2e10",
+    event: { id: event.id, seq: 12, source: "github", type: "pull_request", resource: "acme/api", receivedAt: event.receivedAt },
+  };
+
+  it("names a job by event and workspace", () => {
+    expect(job.jobId).toBe(`${event.id}:ws-1`);
+    expect(Job.parse(job)).toEqual(job);
+  });
+
+  it("rejects a job without a valid event reference", () => {
+    expect(Job.safeParse({ ...job, event: { ...job.event, seq: 0 } }).success).toBe(false);
+    expect(Job.safeParse({ ...job, subscriptionId: "nope" }).success).toBe(false);
+    expect(Job.safeParse("{not json").success).toBe(false);
+  });
+});
+
+describe("DeliveryAdvisory", () => {
+  it("reads the advisories nats-server 2.9 sends", () => {
+    const maxDeliver = { type: "io.nats.jetstream.advisory.v1.max_deliver", id: "x", timestamp: "2026-11-27T01:00:00Z", stream: "JOBS", consumer: "workspace-worker", stream_seq: 3, deliveries: 6 };
+    expect(DeliveryAdvisory.parse(maxDeliver)).toMatchObject({ stream_seq: 3 });
+    const terminated = { ...maxDeliver, type: "io.nats.jetstream.advisory.v1.terminated", consumer_seq: 9, deliveries: 1 };
+    expect(DeliveryAdvisory.parse(terminated).type).toMatch(/terminated$/);
+    expect(DeliveryAdvisory.safeParse({ ...maxDeliver, type: "io.nats.jetstream.advisory.v1.nak" }).success).toBe(false);
+  });
+});
+
+describe("subjects and consumers", () => {
+  it("keep subject tokens valid whatever the provider sends", () => {
+    expect(SUBJECTS.webhook("github", "pull_request")).toBe("webhooks.github.pull_request");
+    expect(SUBJECTS.job("stripe", "invoice.paid")).toBe("jobs.stripe.invoice_paid");
+    expect(subjectToken("a b>*")).toBe("a_b__");
+    expect(subjectToken("")).toBe("_");
+  });
+
+  it("refuse a schedule nats-server would refuse", () => {
+    expect(() => workerConsumer({ maxDeliver: 2, backoffMs: [1000, 2000], maxAckPending: 10 })).toThrow(/max_deliver/);
+    const ok = workerConsumer({ maxDeliver: 3, backoffMs: [1000, 2000], maxAckPending: 10 });
+    expect(ok.config).toMatchObject({ durable_name: "workspace-worker", max_deliver: 3, backoff: [1e9, 2e9], ack_policy: "explicit" });
+    expect(dlqConsumer().config.max_deliver).toBe(-1);
+  });
+});

@@ -1,0 +1,72 @@
+import { Injectable, Logger } from "@nestjs/common";
+import { categorize, HEADERS, type JobAttemptFailed, type JobEventKind, type JobSucceeded, STREAMS, SUBJECTS } from "@hookstream/contracts";
+import { JetStreamPublisher } from "@hookstream/jetstream";
+import { MetricsService } from "@hookstream/platform";
+import { DeliveryError } from "./destination.client";
+
+export interface AttemptContext {
+  jobId: string;
+  jobSeq: number;
+  workspaceId: string;
+  attempt: number;
+  startedAt: number;
+  replayOf?: string;
+}
+
+/**
+ * Puts each attempt's outcome on JOB_EVENTS before the job is acked, nak'ed or terminated, so a job's history
+ * outlives the worker: the DLQ entry shows every attempt's error, and a replay's success is visible.
+ */
+@Injectable()
+export class JobEventsRecorder {
+  private readonly log = new Logger(JobEventsRecorder.name);
+
+  constructor(
+    private readonly publisher: JetStreamPublisher,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async failed(ctx: AttemptContext, error: unknown): Promise<void> {
+    const { category, message } = categorize(error);
+    const event: JobAttemptFailed = {
+      kind: "attempt_failed",
+      ...this.common(ctx),
+      category,
+      message,
+      status: error instanceof DeliveryError ? error.status : undefined,
+    };
+    await this.publish(ctx, event.kind, event);
+  }
+
+  async succeeded(ctx: AttemptContext, status?: number): Promise<void> {
+    const event: JobSucceeded = { kind: "succeeded", ...this.common(ctx), replayOf: ctx.replayOf, status };
+    await this.publish(ctx, event.kind, event);
+  }
+
+  private common(ctx: AttemptContext) {
+    return {
+      jobId: ctx.jobId,
+      jobSeq: ctx.jobSeq,
+      workspaceId: ctx.workspaceId,
+      attempt: ctx.attempt,
+      at: new Date().toISOString(),
+      durationMs: Math.round(performance.now() - ctx.startedAt),
+    };
+  }
+
+  private async publish(ctx: AttemptContext, kind: JobEventKind, data: unknown): Promise<void> {
+    try {
+      await this.publisher.publish({
+        subject: SUBJECTS.jobEvent(kind, ctx.jobSeq),
+        data,
+        // One record per delivery, however often this publish is retried.
+        msgId: `${ctx.jobSeq}:${ctx.attempt}:${kind}`,
+        headers: { [HEADERS.jobId]: ctx.jobId, [HEADERS.workspaceId]: ctx.workspaceId },
+      });
+      this.metrics.published.inc({ stream: STREAMS.jobEvents });
+    } catch (e) {
+      // The job's own ack, retry or dead-lettering must not depend on this record.
+      this.log.warn(`${kind} of ${ctx.jobId} (attempt ${ctx.attempt}) not recorded: ${(e as Error).message}`);
+    }
+  }
+}
