@@ -213,3 +213,22 @@ describe("health and metrics", () => {
     expect(dlq).toMatch(/hookstream_dead_letters_total\{[^}]*category="external_api"[^}]*\} 1/);
   });
 });
+
+describe("an event stored twice", () => {
+  it("is routed once, even when the second copy arrives after the stream's duplicate window", async () => {
+    await eventually(async () => (await stack.db.query("SELECT 1 FROM routed_events WHERE event_id = 'd-0001'")).length === 1, "d-0001 routed");
+    const original = await stack.jsm.streams.getMessage(STREAMS.webhooks, { seq: 1 });
+    const jobsBefore = await stack.streamMessages(STREAMS.jobs);
+    // A different Nats-Msg-Id stands for a provider retry that JetStream no longer recognizes.
+    const h = natsHeaders();
+    h.set(HEADERS.msgId, "d-0001-late");
+    await jetstream(stack.nc).publish(original!.subject, original!.data, { headers: h, msgID: "d-0001-late" });
+    await sleep(1500);
+    expect(await stack.streamMessages(STREAMS.jobs)).toBe(jobsBefore);
+    const [row] = await stack.db.query<{ job_count: number; workspaces: string[]; stream_seq: string }>(
+      "SELECT job_count, workspaces, stream_seq FROM routed_events WHERE event_id = 'd-0001'",
+    );
+    expect(row).toMatchObject({ job_count: 3, stream_seq: "1" });
+    expect([...row!.workspaces].sort()).toEqual(["ws-a", "ws-b", "ws-c"]);
+  });
+});

@@ -7,6 +7,10 @@ export const CONSUMERS = {
   router: "router",
   workspaceWorker: "workspace-worker",
   dlqManager: "dlq-manager",
+  /** The router's consumer of replay requests. */
+  routerReplays: "router-replays",
+  /** The DLQ manager's view of job outcomes (a replayed job succeeding or failing again). */
+  dlqOutcomes: "dlq-outcomes",
 } as const;
 
 export type ConsumerName = (typeof CONSUMERS)[keyof typeof CONSUMERS];
@@ -56,6 +60,16 @@ export function workerConsumer(schedule: RetrySchedule): ConsumerSpec {
 /** The DLQ manager's consumer on ADVISORIES: retried forever, since an advisory is the only trace of a failure. */
 export function dlqConsumer(): ConsumerSpec {
   return pull(STREAMS.advisories, CONSUMERS.dlqManager, ">", { ack_wait: 30_000 * MS_NS, max_deliver: -1, max_ack_pending: 256 });
+}
+
+/** Replay requests: like routing, retried while PostgreSQL or NATS are away. */
+export function routerReplaysConsumer(schedule: RetrySchedule): ConsumerSpec {
+  return pull(STREAMS.replays, CONSUMERS.routerReplays, SUBJECTS.replaysAll, retryFields(schedule));
+}
+
+/** Job outcomes for the DLQ manager; retried forever, like advisories. */
+export function dlqOutcomesConsumer(): ConsumerSpec {
+  return pull(STREAMS.jobEvents, CONSUMERS.dlqOutcomes, SUBJECTS.jobEventsAll, { ack_wait: 30_000 * MS_NS, max_deliver: -1, max_ack_pending: 256 });
 }
 
 function retryFields(s: RetrySchedule): Partial<ConsumerConfig> {

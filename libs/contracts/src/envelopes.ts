@@ -76,6 +76,21 @@ export const JobSucceeded = z.object({
 });
 export type JobSucceeded = z.infer<typeof JobSucceeded>;
 
+/**
+ * Route a stored event again (on REPLAYS): its jobs get new Nats-Msg-Ids `<jobId>:replay:<replayId>` and
+ * `replayOf` = the original job id. `workspaceId` limits the replay to one workspace.
+ */
+export const ReplayRequest = z.object({
+  replayId: id,
+  eventId: id,
+  /** The event's sequence on WEBHOOKS. */
+  eventSeq: z.number().int().positive(),
+  workspaceId: id.optional(),
+  requestedBy: z.string().max(64),
+  requestedAt: z.iso.datetime(),
+});
+export type ReplayRequest = z.infer<typeof ReplayRequest>;
+
 /** The JetStream advisories the DLQ manager acts on (fields as nats-server 2.9 sends them). */
 export const DeliveryAdvisory = z.object({
   type: z.enum(["io.nats.jetstream.advisory.v1.max_deliver", "io.nats.jetstream.advisory.v1.terminated"]),

@@ -11,6 +11,8 @@ export const STREAMS = {
   jobEvents: "JOB_EVENTS",
   /** JetStream advisories about JOBS and WEBHOOKS deliveries, kept while the DLQ manager is down. */
   advisories: "ADVISORIES",
+  /** Requests to route stored events again (operator replays from the event log). */
+  replays: "REPLAYS",
 } as const;
 
 export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];
@@ -32,6 +34,9 @@ export const SUBJECTS = {
   jobEventsAll: "job-events.>",
   maxDeliveriesAdvisory: (stream: string) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.*`,
   terminatedAdvisory: (stream: string) => `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${stream}.*`,
+  /** `replays.<source>.<event>`: route a WEBHOOKS event again, as new jobs linked to the originals. */
+  replay: (source: string, eventType: string) => `replays.${subjectToken(source)}.${subjectToken(eventType)}`,
+  replaysAll: "replays.>",
   /** Core NATS: announces a subscription change to every router replica. */
   subscriptionsChanged: "hookstream.subscriptions.changed",
 } as const;
@@ -56,6 +61,7 @@ export const DEFAULT_STREAM_LIMITS: Record<StreamName, StreamLimits> = {
   JOBS: { maxAgeDays: 7, maxBytes: -1, replicas: 1 },
   JOB_EVENTS: { maxAgeDays: 7, maxBytes: -1, replicas: 1 },
   ADVISORIES: { maxAgeDays: 30, maxBytes: -1, replicas: 1 },
+  REPLAYS: { maxAgeDays: 7, maxBytes: -1, replicas: 1 },
 };
 
 /** A stream's configuration as Hookstream wants it; a name is always set. */
@@ -90,5 +96,6 @@ export function streamConfigs(limits: Record<StreamName, StreamLimits> = DEFAULT
       // Advisories must never be refused for space: old ones go first.
       discard: DiscardPolicy.Old,
     },
+    base(STREAMS.replays, [SUBJECTS.replaysAll], limits.REPLAYS),
   ];
 }

@@ -3,9 +3,11 @@ import { Client } from "pg";
 import { Subscription } from "./entities/subscription.entity";
 import { DeadLetter } from "./entities/dead-letter.entity";
 import { Foundation1764201600000 } from "./migrations/1764201600000-foundation";
+import { RoutedEvents1764205200000 } from "./migrations/1764205200000-routed-events";
 
 export const ENTITIES = [Subscription, DeadLetter];
-export const MIGRATIONS = [Foundation1764201600000];
+/** In order; a new migration is added at the end. */
+export const MIGRATIONS = [Foundation1764201600000, RoutedEvents1764205200000];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

@@ -1,5 +1,5 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import { dlqConsumer, routerConsumer, streamConfigs, workerConsumer } from "@hookstream/contracts";
+import { dlqConsumer, dlqOutcomesConsumer, routerConsumer, routerReplaysConsumer, streamConfigs, workerConsumer } from "@hookstream/contracts";
 import { migrate } from "@hookstream/database";
 import { connectNats, provisionJetStream, type ProvisionReport } from "@hookstream/jetstream";
 import type { ProvisionConfig } from "./config";
@@ -20,6 +20,8 @@ export async function provision(config: ProvisionConfig): Promise<ProvisionResul
       routerConsumer(config.routing),
       workerConsumer(config.jobs),
       dlqConsumer(),
+      routerReplaysConsumer(config.routing),
+      dlqOutcomesConsumer(),
     ]);
     return { serverVersion: nc.info?.version ?? "unknown", jetstream, migrations };
   } finally {

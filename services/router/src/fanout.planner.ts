@@ -11,7 +11,9 @@ export interface MatchedSubscription {
  * One job per workspace, whatever number of its subscriptions match: an exact resource wins over `*`.
  * The job id (`<eventId>:<workspaceId>`) is also its Nats-Msg-Id, so routing the same event twice adds nothing.
  */
-export function planFanout(event: WebhookEvent, eventSeq: number, subscriptions: MatchedSubscription[]): OutgoingMessage[] {
+export type PlannedJob = OutgoingMessage & { data: Job };
+
+export function planFanout(event: WebhookEvent, eventSeq: number, subscriptions: MatchedSubscription[]): PlannedJob[] {
   const byWorkspace = new Map<string, MatchedSubscription>();
   for (const s of subscriptions) {
     const current = byWorkspace.get(s.workspaceId);

@@ -6,6 +6,7 @@ import { NatsModule } from "@hookstream/jetstream";
 import { ADMIN_TOKENS, HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
 import { ROUTER_CONFIG, type RouterConfig } from "./config";
 import { RoutingHandler } from "./routing.handler";
+import { RoutingLog } from "./routing.log";
 import { SubscriptionStore } from "./subscription.store";
 import { SubscriptionsController } from "./subscriptions.controller";
 
@@ -27,6 +28,7 @@ export class RouterModule {
         { provide: APP_FILTER, useClass: JsonErrorFilter },
         natsAndDatabaseReadiness,
         SubscriptionStore,
+        RoutingLog,
       ],
     };
   }
