@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ErrorCategory } from "./errors";
+import { SUBSCRIPTION_CHANGE_KINDS } from "./streams";
 
 export const WebhookSource = z.enum(["github", "stripe", "standard", "meta", "inngest", "hmac"]);
 export type WebhookSource = z.infer<typeof WebhookSource>;
@@ -90,6 +91,23 @@ export const ReplayRequest = z.object({
   requestedAt: z.iso.datetime(),
 });
 export type ReplayRequest = z.infer<typeof ReplayRequest>;
+
+/** A subscription change, on `subscriptions.<kind>`. */
+export const SubscriptionChange = z.object({
+  kind: z.enum(SUBSCRIPTION_CHANGE_KINDS),
+  source: WebhookSource,
+  /** The resource concerned (for a rename, its new name). */
+  resource: z.string(),
+  /** For a rename or transfer: the old name. */
+  from: z.string().optional(),
+  /** Absent when the change concerns every workspace subscribed to the resource. */
+  workspaceId: id.optional(),
+  /** `admin` or the provider event that caused it (e.g. `github/repository.renamed`). */
+  cause: z.string(),
+  affected: z.number().int().nonnegative(),
+  at: z.iso.datetime(),
+});
+export type SubscriptionChange = z.infer<typeof SubscriptionChange>;
 
 /** The JetStream advisories the DLQ manager acts on (fields as nats-server 2.9 sends them). */
 export const DeliveryAdvisory = z.object({

@@ -13,6 +13,8 @@ export const STREAMS = {
   advisories: "ADVISORIES",
   /** Requests to route stored events again (operator replays from the event log). */
   replays: "REPLAYS",
+  /** Subscription changes (admin API, repository renames and removals): audit trail and cache invalidation. */
+  subscriptions: "SUBSCRIPTIONS",
 } as const;
 
 export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];
@@ -37,11 +39,15 @@ export const SUBJECTS = {
   /** `replays.<source>.<event>`: route a WEBHOOKS event again, as new jobs linked to the originals. */
   replay: (source: string, eventType: string) => `replays.${subjectToken(source)}.${subjectToken(eventType)}`,
   replaysAll: "replays.>",
-  /** Core NATS: announces a subscription change to every router replica. */
-  subscriptionsChanged: "hookstream.subscriptions.changed",
+  /** `subscriptions.<kind>`: every router replica listens, so a change applies everywhere at once. */
+  subscriptionChange: (kind: SubscriptionChangeKind) => `subscriptions.${kind}`,
+  subscriptionsAll: "subscriptions.>",
 } as const;
 
 /** Job lifecycle transitions; the job itself on JOBS is its "queued" event. */
+export const SUBSCRIPTION_CHANGE_KINDS = ["upserted", "removed", "renamed"] as const;
+export type SubscriptionChangeKind = (typeof SUBSCRIPTION_CHANGE_KINDS)[number];
+
 export const JOB_EVENT_KINDS = ["attempt_failed", "succeeded", "dead_lettered"] as const;
 export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
 
@@ -62,6 +68,7 @@ export const DEFAULT_STREAM_LIMITS: Record<StreamName, StreamLimits> = {
   JOB_EVENTS: { maxAgeDays: 7, maxBytes: -1, replicas: 1 },
   ADVISORIES: { maxAgeDays: 30, maxBytes: -1, replicas: 1 },
   REPLAYS: { maxAgeDays: 7, maxBytes: -1, replicas: 1 },
+  SUBSCRIPTIONS: { maxAgeDays: 365, maxBytes: -1, replicas: 1 },
 };
 
 /** A stream's configuration as Hookstream wants it; a name is always set. */
@@ -97,5 +104,6 @@ export function streamConfigs(limits: Record<StreamName, StreamLimits> = DEFAULT
       discard: DiscardPolicy.Old,
     },
     base(STREAMS.replays, [SUBJECTS.replaysAll], limits.REPLAYS),
+    base(STREAMS.subscriptions, [SUBJECTS.subscriptionsAll], limits.SUBSCRIPTIONS),
   ];
 }

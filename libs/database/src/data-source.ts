@@ -4,10 +4,11 @@ import { Subscription } from "./entities/subscription.entity";
 import { DeadLetter } from "./entities/dead-letter.entity";
 import { Foundation1764201600000 } from "./migrations/1764201600000-foundation";
 import { RoutedEvents1764205200000 } from "./migrations/1764205200000-routed-events";
+import { SubscriptionFilters1764208800000 } from "./migrations/1764208800000-subscription-filters";
 
 export const ENTITIES = [Subscription, DeadLetter];
 /** In order; a new migration is added at the end. */
-export const MIGRATIONS = [Foundation1764201600000, RoutedEvents1764205200000];
+export const MIGRATIONS = [Foundation1764201600000, RoutedEvents1764205200000, SubscriptionFilters1764208800000];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

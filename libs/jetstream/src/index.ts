@@ -7,3 +7,4 @@ export * from "./jetstream-consumer.decorator";
 export * from "./retry.policy";
 export * from "./trace.propagation";
 export * from "./provision";
+export * from "./event.store";

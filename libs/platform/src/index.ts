@@ -9,4 +9,3 @@ export * from "./admin.guard";
 export * from "./zod.pipe";
 export * from "./readiness";
 export * from "./run-main";
-export * from "./bounded-cache";

@@ -9,6 +9,8 @@ const schema = z
     ROUTER_PORT: port(3001),
     /** Events routed at once by this process. */
     ROUTER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    /** Subscriptions kept in memory; beyond this, routing queries PostgreSQL per event. */
+    ROUTER_MAX_INDEXED: z.coerce.number().int().min(0).default(1_000_000),
   })
   .transform((e) => ({
     natsUrl: e.NATS_URL,
@@ -18,6 +20,7 @@ const schema = z
     port: e.ROUTER_PORT,
     adminTokens: { admin: e.ADMIN_TOKEN, read: e.ADMIN_READ_TOKEN },
     concurrency: e.ROUTER_CONCURRENCY,
+    maxIndexedSubscriptions: e.ROUTER_MAX_INDEXED,
   }));
 
 export type RouterConfig = z.infer<typeof schema>;

@@ -1,32 +1,77 @@
 import { HEADERS, type Job, jobIdOf, SUBJECTS, type WebhookEvent } from "@hookstream/contracts";
 import type { OutgoingMessage } from "@hookstream/jetstream";
 
-export interface MatchedSubscription {
+/** What routing needs of a subscription. */
+export interface SubscriptionRule {
   id: string;
   workspaceId: string;
+  source: string;
+  /** `owner/repo` exactly, `owner/*` for a whole account or organisation, or `*` for everything. */
   resource: string;
+  /** Only these event types (null: all). */
+  eventTypes: string[] | null;
+  /** Only these actions, for events that carry one (null: all). */
+  actions: string[] | null;
 }
 
-/**
- * One job per workspace, whatever number of its subscriptions match: an exact resource wins over `*`.
- * The job id (`<eventId>:<workspaceId>`) is also its Nats-Msg-Id, so routing the same event twice adds nothing.
- */
+/** How closely a subscription names a resource: an exact name beats `owner/*`, which beats `*`. */
+export function specificity(resource: string): number {
+  if (resource === "*") return 0;
+  return resource.endsWith("/*") ? 1 : 2;
+}
+
+/** The resource patterns an event's resource can be matched by, most specific first. */
+export function resourceKeys(resource: string | null): string[] {
+  if (!resource) return ["*"];
+  const slash = resource.indexOf("/");
+  return slash > 0 ? [resource, `${resource.slice(0, slash)}/*`, "*"] : [resource, "*"];
+}
+
+/** The event's action (`opened`, `closed`…), for providers whose payloads carry one. */
+export function eventAction(event: WebhookEvent): string | null {
+  const action = (event.payload as { action?: unknown } | null)?.action;
+  return typeof action === "string" ? action : null;
+}
+
+export function accepts(rule: SubscriptionRule, event: WebhookEvent, action: string | null): boolean {
+  if (rule.eventTypes && !rule.eventTypes.includes(event.type)) return false;
+  if (rule.actions && (action === null || !rule.actions.includes(action))) return false;
+  return true;
+}
+
+export interface PlanOptions {
+  /** Routing again on request: new job ids linked to the originals. */
+  replayId?: string;
+  /** Limit the plan to one workspace. */
+  workspaceId?: string;
+}
+
 export type PlannedJob = OutgoingMessage & { data: Job };
 
-export function planFanout(event: WebhookEvent, eventSeq: number, subscriptions: MatchedSubscription[]): PlannedJob[] {
-  const byWorkspace = new Map<string, MatchedSubscription>();
-  for (const s of subscriptions) {
-    const current = byWorkspace.get(s.workspaceId);
-    if (!current || (current.resource === "*" && s.resource !== "*")) byWorkspace.set(s.workspaceId, s);
+/**
+ * One job per workspace, whatever number of its subscriptions match (the most specific wins). The job id
+ * (`<eventId>:<workspaceId>`) is also its Nats-Msg-Id, so routing the same event twice adds nothing; a replay's
+ * jobs are `<jobId>:replay:<replayId>`, with `replayOf` naming the original.
+ */
+export function planFanout(event: WebhookEvent, eventSeq: number, candidates: SubscriptionRule[], options: PlanOptions = {}): PlannedJob[] {
+  const action = eventAction(event);
+  const byWorkspace = new Map<string, SubscriptionRule>();
+  for (const rule of candidates) {
+    if (rule.source !== event.source || !accepts(rule, event, action)) continue;
+    if (options.workspaceId && rule.workspaceId !== options.workspaceId) continue;
+    const current = byWorkspace.get(rule.workspaceId);
+    if (!current || specificity(rule.resource) > specificity(current.resource)) byWorkspace.set(rule.workspaceId, rule);
   }
   const subject = SUBJECTS.job(event.source, event.type);
-  return [...byWorkspace.values()].map((s) => {
-    const jobId = jobIdOf(event.id, s.workspaceId);
+  return [...byWorkspace.values()].map((rule) => {
+    const original = jobIdOf(event.id, rule.workspaceId);
+    const jobId = options.replayId ? `${original}:replay:${options.replayId}` : original;
     const job: Job = {
       jobId,
-      workspaceId: s.workspaceId,
-      subscriptionId: s.id,
+      workspaceId: rule.workspaceId,
+      subscriptionId: rule.id,
       event: { id: event.id, seq: eventSeq, source: event.source, type: event.type, resource: event.resource, receivedAt: event.receivedAt },
+      ...(options.replayId ? { replayOf: original } : {}),
     };
     return {
       subject,
@@ -35,9 +80,10 @@ export function planFanout(event: WebhookEvent, eventSeq: number, subscriptions:
       headers: {
         [HEADERS.jobId]: jobId,
         [HEADERS.eventId]: event.id,
-        [HEADERS.workspaceId]: s.workspaceId,
+        [HEADERS.workspaceId]: rule.workspaceId,
         [HEADERS.source]: event.source,
         [HEADERS.eventType]: event.type,
+        ...(options.replayId ? { [HEADERS.replayOf]: original } : {}),
       },
     };
   });

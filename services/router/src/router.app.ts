@@ -12,7 +12,11 @@ export function createRouter(config: RouterConfig) {
     transport: (app) =>
       new JetStreamServer({
         connection: app.get(NATS_CONNECTION),
-        bindings: [{ stream: STREAMS.webhooks, consumer: CONSUMERS.router, concurrency: config.concurrency }],
+        bindings: [
+          { stream: STREAMS.webhooks, consumer: CONSUMERS.router, concurrency: config.concurrency },
+          // Replays are rare and operator-paced: a couple at a time keeps live routing first.
+          { stream: STREAMS.replays, consumer: CONSUMERS.routerReplays, concurrency: 2 },
+        ],
         shutdownGraceMs: config.shutdownGraceMs,
         observer: app.get(MetricsService).transportObserver(),
       }),

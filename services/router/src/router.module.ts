@@ -2,11 +2,14 @@ import { type DynamicModule, Module } from "@nestjs/common";
 import { APP_FILTER } from "@nestjs/core";
 import { TypeOrmModule } from "@nestjs/typeorm";
 import { DatabaseModule, Subscription } from "@hookstream/database";
-import { NatsModule } from "@hookstream/jetstream";
+import { EventStore, NatsModule } from "@hookstream/jetstream";
 import { ADMIN_TOKENS, HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
 import { ROUTER_CONFIG, type RouterConfig } from "./config";
+import { FanoutPublisher } from "./fanout.publisher";
+import { ReplayHandler } from "./replay.handler";
 import { RoutingHandler } from "./routing.handler";
 import { RoutingLog } from "./routing.log";
+import { SubscriptionChanges } from "./subscription.changes";
 import { SubscriptionStore } from "./subscription.store";
 import { SubscriptionsController } from "./subscriptions.controller";
 
@@ -21,14 +24,17 @@ export class RouterModule {
         DatabaseModule.forRoot(config.databaseUrl),
         TypeOrmModule.forFeature([Subscription]),
       ],
-      controllers: [RoutingHandler, SubscriptionsController, HealthController],
+      controllers: [RoutingHandler, ReplayHandler, SubscriptionsController, HealthController],
       providers: [
         { provide: ROUTER_CONFIG, useValue: config },
         { provide: ADMIN_TOKENS, useValue: config.adminTokens },
         { provide: APP_FILTER, useClass: JsonErrorFilter },
         natsAndDatabaseReadiness,
         SubscriptionStore,
+        SubscriptionChanges,
+        FanoutPublisher,
         RoutingLog,
+        EventStore,
       ],
     };
   }

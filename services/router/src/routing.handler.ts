@@ -1,10 +1,12 @@
 import { Controller, Logger } from "@nestjs/common";
 import { Ctx, Payload } from "@nestjs/microservices";
 import { CONSUMERS, STREAMS, WebhookEvent } from "@hookstream/contracts";
-import { JetStreamConsumer, JetStreamContext, JetStreamPublisher } from "@hookstream/jetstream";
+import { JetStreamConsumer, JetStreamContext } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
-import { planFanout } from "./fanout.planner";
+import { FanoutPublisher } from "./fanout.publisher";
+import { resourceChanges } from "./repository.lifecycle";
 import { RoutingLog } from "./routing.log";
+import { SubscriptionChanges } from "./subscription.changes";
 import { SubscriptionStore } from "./subscription.store";
 
 /** WEBHOOKS → JOBS: one job per subscribed workspace; the event is acked only after every job's PubAck. */
@@ -13,9 +15,10 @@ export class RoutingHandler {
   private readonly log = new Logger(RoutingHandler.name);
 
   constructor(
-    private readonly subscriptions: SubscriptionStore,
+    private readonly fanout: FanoutPublisher,
     private readonly routingLog: RoutingLog,
-    private readonly publisher: JetStreamPublisher,
+    private readonly store: SubscriptionStore,
+    private readonly changes: SubscriptionChanges,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -29,14 +32,24 @@ export class RoutingHandler {
         this.log.log(`event ${event.id} was routed before (stored again at #${ctx.seq}): not routed twice`);
         return;
       }
-      const matches = await this.subscriptions.matching(event.source, event.resource);
-      const jobs = planFanout(event, ctx.seq, matches);
-      if (jobs.length > 0) {
-        await this.publisher.publishAll(jobs[0]!.subject, jobs);
-        this.metrics.published.inc({ stream: STREAMS.jobs }, jobs.length);
-      }
+      // Workspaces subscribed to a renamed repository hear of the rename too, under either name.
+      const jobs = await this.fanout.fanOut(event, ctx.seq);
+      await this.followResourceChanges(event);
       await this.routingLog.record(event, jobs.map((j) => j.data.workspaceId), performance.now() - started);
       this.log.debug(`event ${event.id} (${event.source}/${event.type} ${event.resource ?? "-"}) → ${jobs.length} jobs`);
     });
+  }
+
+  private async followResourceChanges(event: WebhookEvent): Promise<void> {
+    const cause = `${event.source}/${event.type}.${(event.payload as { action?: string }).action ?? ""}`;
+    for (const change of resourceChanges(event)) {
+      if (change.kind === "renamed") {
+        const affected = await this.store.renameResource(event.source, change.from, change.to);
+        if (affected) await this.changes.announce({ kind: "renamed", source: event.source, resource: change.to, from: change.from, cause, affected });
+      } else {
+        const affected = await this.store.removeResource(event.source, change.resource);
+        if (affected) await this.changes.announce({ kind: "removed", source: event.source, resource: change.resource, cause, affected });
+      }
+    }
   }
 }

@@ -2,28 +2,36 @@ import { Injectable } from "@nestjs/common";
 import { InjectRepository } from "@nestjs/typeorm";
 import { Subscription } from "@hookstream/database";
 import type { Repository } from "typeorm";
-import type { MatchedSubscription } from "./fanout.planner";
+import { resourceKeys, type SubscriptionRule } from "./fanout.planner";
 
 export interface SubscriptionInput {
   workspaceId: string;
   source: string;
   resource: string;
+  eventTypes?: string[] | null;
+  actions?: string[] | null;
   destinationUrl?: string | null;
   destinationSecret?: string | null;
 }
+
+const RULE_COLUMNS = ["s.id", "s.workspaceId", "s.source", "s.resource", "s.eventTypes", "s.actions"];
 
 /** Subscriptions in PostgreSQL: the router's configuration. */
 @Injectable()
 export class SubscriptionStore {
   constructor(@InjectRepository(Subscription) private readonly repo: Repository<Subscription>) {}
 
-  /** Exact resource matches and `*` subscriptions of the source. */
-  async matching(source: string, resource: string | null): Promise<MatchedSubscription[]> {
-    const resources = resource ? [resource, "*"] : ["*"];
+  /** Every rule, for the in-memory index; at most `limit` (the caller detects overflow). */
+  async allRules(limit: number): Promise<SubscriptionRule[]> {
+    return this.repo.createQueryBuilder("s").select(RULE_COLUMNS).orderBy("s.id").take(limit).getMany();
+  }
+
+  /** The rules that could match a resource (exact, `owner/*`, `*`): the fallback when the index is off. */
+  async candidates(source: string, resource: string | null): Promise<SubscriptionRule[]> {
     return this.repo
       .createQueryBuilder("s")
-      .select(["s.id", "s.workspaceId", "s.resource"])
-      .where("s.source = :source AND s.resource IN (:...resources)", { source, resources })
+      .select(RULE_COLUMNS)
+      .where("s.source = :source AND s.resource IN (:...keys)", { source, keys: resourceKeys(resource) })
       .getMany();
   }
 
@@ -34,6 +42,8 @@ export class SubscriptionStore {
         workspaceId: input.workspaceId,
         source: input.source,
         resource: input.resource,
+        eventTypes: input.eventTypes ?? null,
+        actions: input.actions ?? null,
         destinationUrl: input.destinationUrl ?? null,
         destinationSecret: input.destinationSecret ?? null,
       },
@@ -44,9 +54,32 @@ export class SubscriptionStore {
       .getOneOrFail();
   }
 
-  async remove(where: { id: string } | { workspaceId: string; source: string; resource: string }): Promise<boolean> {
-    const result = await this.repo.delete(where);
-    return (result.affected ?? 0) > 0;
+  async remove(where: { id: string } | { workspaceId: string; source: string; resource: string }): Promise<Subscription | null> {
+    const found = await this.repo.findOneBy(where);
+    if (!found) return null;
+    await this.repo.delete({ id: found.id });
+    return found;
+  }
+
+  /** Every subscription to `resource` of `source` (any workspace), e.g. when the repository is deleted. */
+  async removeResource(source: string, resource: string): Promise<number> {
+    return (await this.repo.delete({ source, resource })).affected ?? 0;
+  }
+
+  /**
+   * Follows a renamed or transferred resource. A workspace already subscribed under the new name keeps that
+   * subscription; its old one goes.
+   */
+  async renameResource(source: string, from: string, to: string): Promise<number> {
+    return this.repo.manager.transaction(async (tx) => {
+      await tx.query(
+        `DELETE FROM subscriptions o WHERE o.source = $1 AND o.resource = $2
+           AND EXISTS (SELECT 1 FROM subscriptions n WHERE n.source = $1 AND n.resource = $3 AND n.workspace_id = o.workspace_id)`,
+        [source, from, to],
+      );
+      const [, affected] = (await tx.query(`UPDATE subscriptions SET resource = $3, updated_at = now() WHERE source = $1 AND resource = $2`, [source, from, to])) as [unknown, number];
+      return affected;
+    });
   }
 
   list(filter: { workspaceId?: string; source?: string }): Promise<Subscription[]> {

@@ -1,11 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, UseGuards } from "@nestjs/common";
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, UseGuards } from "@nestjs/common";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { SUBJECTS, WebhookSource } from "@hookstream/contracts";
-import { NATS_CONNECTION } from "@hookstream/jetstream";
+import { WebhookSource } from "@hookstream/contracts";
 import { AdminGuard, maskSecret, ReadOnly, ZodPipe } from "@hookstream/platform";
 import type { Subscription } from "@hookstream/database";
+import { SubscriptionChanges } from "./subscription.changes";
 import { SubscriptionStore } from "./subscription.store";
 
 /** Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes. */
@@ -19,11 +18,21 @@ const destinationSecret = z.string().refine((s) => {
 const key = z.object({
   workspaceId: z.string().min(1).max(128),
   source: WebhookSource,
-  /** `owner/repo`, `*` for every resource. */
-  resource: z.string().min(1).max(512),
+  /** `owner/repo`, `owner/*` for a whole account or organisation, `*` for every resource. */
+  resource: z
+    .string()
+    .min(1)
+    .max(512)
+    .refine((r) => r === "*" || !r.slice(0, -2).includes("*"), "only `*` or a trailing `/*` may be a wildcard"),
 });
 
+const names = z.array(z.string().min(1).max(128)).min(1).max(100);
+
 const createBody = key.extend({
+  /** Only these event types, e.g. ["pull_request"]. */
+  eventTypes: names.optional(),
+  /** Only these actions, e.g. ["opened", "closed"]. */
+  actions: names.optional(),
   destinationUrl: z.url({ protocol: /^https?$/ }).optional(),
   destinationSecret: destinationSecret.optional(),
 });
@@ -35,6 +44,8 @@ const view = (s: Subscription, secretShownOnce?: string) => ({
   workspaceId: s.workspaceId,
   source: s.source,
   resource: s.resource,
+  eventTypes: s.eventTypes,
+  actions: s.actions,
   destinationUrl: s.destinationUrl,
   destinationSecret: secretShownOnce ?? maskSecret(s.destinationSecret),
   createdAt: s.createdAt,
@@ -46,7 +57,7 @@ const view = (s: Subscription, secretShownOnce?: string) => ({
 export class SubscriptionsController {
   constructor(
     private readonly store: SubscriptionStore,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly changes: SubscriptionChanges,
   ) {}
 
   /** A destination without a secret gets a generated one, shown in this answer only. */
@@ -55,7 +66,7 @@ export class SubscriptionsController {
   async create(@Body(new ZodPipe(createBody)) body: z.infer<typeof createBody>) {
     const generated = body.destinationUrl && !body.destinationSecret ? `whsec_${randomBytes(32).toString("base64")}` : undefined;
     const saved = await this.store.upsert({ ...body, destinationSecret: body.destinationSecret ?? generated ?? null });
-    this.announce();
+    await this.changes.announce({ kind: "upserted", source: body.source, resource: body.resource, workspaceId: body.workspaceId, cause: "admin", affected: 1 });
     return view(saved, generated);
   }
 
@@ -68,19 +79,19 @@ export class SubscriptionsController {
   @Delete()
   @HttpCode(204)
   async removeByKey(@Body(new ZodPipe(key)) body: z.infer<typeof key>) {
-    if (!(await this.store.remove(body))) throw new NotFoundException({ code: "not_found", message: "no such subscription" });
-    this.announce();
+    await this.remove(body);
   }
 
   @Delete(":id")
   @HttpCode(204)
   async removeById(@Param("id", new ParseUUIDPipe()) id: string) {
-    if (!(await this.store.remove({ id }))) throw new NotFoundException({ code: "not_found", message: "no such subscription" });
-    this.announce();
+    await this.remove({ id });
   }
 
-  /** Tells every router replica that subscriptions changed (they read PostgreSQL per event for now). */
-  private announce() {
-    this.nc.publish(SUBJECTS.subscriptionsChanged);
+  private async remove(where: Parameters<SubscriptionStore["remove"]>[0]) {
+    const removed = await this.store.remove(where);
+    if (!removed) throw new NotFoundException({ code: "not_found", message: "no such subscription" });
+    const source = WebhookSource.parse(removed.source);
+    await this.changes.announce({ kind: "removed", source, resource: removed.resource, workspaceId: removed.workspaceId, cause: "admin", affected: 1 });
   }
 }

@@ -2,12 +2,11 @@ import { Controller, Logger } from "@nestjs/common";
 import { Ctx, Payload } from "@nestjs/microservices";
 import { trace } from "@opentelemetry/api";
 import { CONSUMERS, Job, validationError } from "@hookstream/contracts";
-import { JetStreamConsumer, JetStreamContext } from "@hookstream/jetstream";
+import { EventStore, JetStreamConsumer, JetStreamContext } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
 import { ActivityRecorder } from "./activity.recorder";
 import { DestinationClient } from "./destination.client";
 import { DestinationLookup } from "./destination.lookup";
-import { EventStore } from "./event.store";
 import { type AttemptContext, JobEventsRecorder } from "./job-events.recorder";
 
 /**

@@ -1,13 +1,12 @@
 import { type DynamicModule, Module } from "@nestjs/common";
 import { APP_FILTER } from "@nestjs/core";
 import { DatabaseModule } from "@hookstream/database";
-import { NatsModule } from "@hookstream/jetstream";
+import { EventStore, NatsModule } from "@hookstream/jetstream";
 import { HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
 import { ActivityRecorder } from "./activity.recorder";
 import { WORKER_CONFIG, type WorkerConfig } from "./config";
 import { DestinationClient } from "./destination.client";
 import { DestinationLookup } from "./destination.lookup";
-import { EventStore } from "./event.store";
 import { JobEventsRecorder } from "./job-events.recorder";
 import { JobHandler } from "./job.handler";
 

@@ -16,6 +16,14 @@ export class Subscription {
   @Column({ type: "text" })
   resource!: string;
 
+  /** Only these event types; null for all. */
+  @Column({ name: "event_types", type: "text", array: true, nullable: true })
+  eventTypes!: string[] | null;
+
+  /** Only these actions (`opened`, `closed`…); null for all. */
+  @Column({ type: "text", array: true, nullable: true })
+  actions!: string[] | null;
+
   @Column({ name: "destination_url", type: "text", nullable: true })
   destinationUrl!: string | null;
 

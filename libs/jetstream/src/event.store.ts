@@ -1,14 +1,14 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { HookstreamError, STREAMS, WebhookEvent } from "@hookstream/contracts";
-import { JETSTREAM_MANAGER } from "@hookstream/jetstream";
-import { BoundedCache } from "@hookstream/platform";
+import { BoundedCache } from "@hookstream/collections";
+import { JETSTREAM_MANAGER } from "./nats.tokens";
 
 /** Events a fan-out just published: its jobs arrive together, so a few hundred entries serve them all. */
 const CACHE_ENTRIES = 256;
 const CACHE_AGE_MS = 60_000;
 
-/** Reads events from WEBHOOKS by sequence: jobs point at their event instead of copying it. */
+/** Reads events from WEBHOOKS by sequence (jobs and replays point at their event instead of copying it). */
 @Injectable()
 export class EventStore {
   private readonly cache = new BoundedCache<number, WebhookEvent>(CACHE_ENTRIES, CACHE_AGE_MS);

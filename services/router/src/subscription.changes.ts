@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from "@nestjs/common";
+import { randomUUID } from "node:crypto";
+import type { NatsConnection, Subscription as NatsSubscription } from "@nats-io/nats-core";
+import { type SubscriptionChange, SUBJECTS } from "@hookstream/contracts";
+import { JetStreamPublisher, NATS_CONNECTION } from "@hookstream/jetstream";
+import { ROUTER_CONFIG, type RouterConfig } from "./config";
+import type { SubscriptionRule } from "./fanout.planner";
+import { SubscriptionIndex } from "./subscription.index";
+import { SubscriptionStore } from "./subscription.store";
+
+/** A replica that missed a change (disconnected) still converges within this period. */
+const REFRESH_MS = 60_000;
+/** Changes arriving together cause one reload. */
+const DEBOUNCE_MS = 20;
+
+/**
+ * The router's view of subscriptions: an in-memory index, reloaded when any replica announces a change on
+ * SUBSCRIPTIONS (and every minute), so routing does not query PostgreSQL per event. Past ROUTER_MAX_INDEXED
+ * subscriptions the index is not used and routing queries PostgreSQL instead.
+ */
+@Injectable()
+export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = new Logger(SubscriptionChanges.name);
+  private readonly index: SubscriptionIndex;
+  private indexed = false;
+  private subscription?: NatsSubscription;
+  private refresh?: NodeJS.Timeout;
+  private debounce?: NodeJS.Timeout;
+  private reloading?: Promise<void>;
+  private reloadAgain = false;
+
+  constructor(
+    private readonly store: SubscriptionStore,
+    private readonly publisher: JetStreamPublisher,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(ROUTER_CONFIG) config: RouterConfig,
+  ) {
+    this.index = new SubscriptionIndex(config.maxIndexedSubscriptions);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reload();
+    this.subscription = this.nc.subscribe(SUBJECTS.subscriptionsAll, { callback: () => this.scheduleReload() });
+    this.refresh = setInterval(() => this.scheduleReload(), REFRESH_MS);
+    void this.reloadOnReconnect();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.refresh);
+    clearTimeout(this.debounce);
+    this.subscription?.unsubscribe();
+  }
+
+  async candidates(source: string, resource: string | null): Promise<SubscriptionRule[]> {
+    return this.indexed ? this.index.candidates(source, resource) : this.store.candidates(source, resource);
+  }
+
+  /** Records the change on SUBSCRIPTIONS (every replica reloads) and reloads this replica before returning. */
+  async announce(change: Omit<SubscriptionChange, "at">): Promise<void> {
+    const data: SubscriptionChange = { ...change, at: new Date().toISOString() };
+    await this.publisher.publish({ subject: SUBJECTS.subscriptionChange(change.kind), data, msgId: randomUUID() });
+    await this.reload();
+  }
+
+  /** Reloads the index; concurrent calls share one reload and a call during a reload causes one more. */
+  async reload(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.reloadAgain = false;
+        const rules = await this.store.allRules(this.index.maxRules + 1);
+        const fits = this.index.replace(rules);
+        if (fits !== this.indexed) this.log.warn(fits ? "subscriptions fit in memory again: routing from the index" : `more than ${this.index.maxRules} subscriptions: routing queries PostgreSQL`);
+        this.indexed = fits;
+      } while (this.reloadAgain);
+    })().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private scheduleReload(): void {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => void this.reload().catch((e: Error) => this.log.warn(`reloading subscriptions: ${e.message}`)), DEBOUNCE_MS);
+  }
+
+  private async reloadOnReconnect(): Promise<void> {
+    for await (const s of this.nc.status()) if (s.type === "reconnect") this.scheduleReload();
+  }
+}
