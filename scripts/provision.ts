@@ -4,7 +4,7 @@ import { loadProvisionConfig, provision } from "@hookstream/provisioning";
 Promise.resolve()
   .then(() => provision(loadProvisionConfig()))
   .then((r) => {
-    console.log(`[provision] nats-server ${r.serverVersion}`);
+    console.log(r.serverVersion ? `[provision] nats-server ${r.serverVersion}` : "[provision] JetStream managed elsewhere (PROVISION_JETSTREAM=false)");
     for (const [what, names] of Object.entries(r.jetstream)) if (names.length) console.log(`[provision] ${what}: ${names.join(", ")}`);
     console.log(`[provision] migrations applied: ${r.migrations.length ? r.migrations.join(", ") : "none pending"}`);
   })

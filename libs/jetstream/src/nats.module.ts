@@ -1,5 +1,7 @@
 import { DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from "@nestjs/common";
+import { readFile } from "node:fs/promises";
 import { connect } from "@nats-io/transport-node";
+import { credsAuthenticator } from "@nats-io/nats-core";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { JetStreamPublisher } from "./jetstream.publisher";
@@ -10,12 +12,23 @@ export interface NatsOptions {
   url: string;
   /** Shown in `nats server report connections`. */
   name: string;
+  /** A NATS credentials file (JWT + NKey seed). */
+  credsFile?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
 }
 
 export async function connectNats(options: NatsOptions): Promise<NatsConnection> {
   try {
+    const authenticator = options.credsFile ? credsAuthenticator(await readFile(options.credsFile)) : undefined;
     // Once connected, reconnect forever: a NATS restart must not take a service down.
-    return await connect({ servers: options.url, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    return await connect({
+      servers: options.url,
+      name: options.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      ...(authenticator ? { authenticator } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+    });
   } catch (e) {
     throw new Error(`cannot connect to NATS at ${options.url} (NATS_URL): ${(e as Error).message}`, { cause: e });
   }

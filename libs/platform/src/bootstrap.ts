@@ -17,6 +17,13 @@ export interface ServiceOptions {
    * computed over those bytes, so nothing may parse (or reject) a body before it is verified.
    */
   rawBodies?: boolean;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed for `request.ip` (addresses, CIDRs, or `loopback`, `linklocal`,
+   * `uniquelocal`); empty: none. Default: any, which suits services that are not public.
+   */
+  trustProxy?: string[];
+  /** Slow clients: how long they may take to send the headers, and the whole request (Node answers 408 past either). */
+  timeouts?: { headersMs: number; requestMs: number };
 }
 
 const LEVELS: LogLevel[] = ["error", "warn", "log", "debug", "verbose"];
@@ -31,7 +38,16 @@ function levelsUpTo(level: string | undefined): LogLevel[] {
  * hybrid microservice. Returns once it listens; `app.close()` stops it in order (readiness, consumers, NATS, pool).
  */
 export async function createService(module: Type<unknown> | DynamicModule, options: ServiceOptions): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024, trustProxy: true });
+  const timeouts = options.timeouts;
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? true,
+    ...(timeouts && {
+      requestTimeout: timeouts.requestMs,
+      // Node checks both deadlines only every connectionsCheckingInterval (30 s by default).
+      http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: Math.min(1000, timeouts.headersMs) },
+    }),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: levelsUpTo(options.logLevel),
     bodyParser: !options.rawBodies,

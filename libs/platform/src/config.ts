@@ -58,9 +58,31 @@ const url = (protocols: RegExp, fallback: string) =>
     .default(fallback)
     .refine((v) => URL.canParse(v) && protocols.test(new URL(v).protocol), { message: "must be a URL" });
 
+/** How to reach NATS: URL, and for a secured cluster a credentials file and TLS files (mounted from Secrets). */
+export const natsEnv = {
+  NATS_URL: url(/^(nats|tls|wss?):$/, "nats://127.0.0.1:4222"),
+  NATS_CREDS_FILE: z.string().min(1).optional(),
+  NATS_TLS_CA_FILE: z.string().min(1).optional(),
+  NATS_TLS_CERT_FILE: z.string().min(1).optional(),
+  NATS_TLS_KEY_FILE: z.string().min(1).optional(),
+};
+
+type NatsEnv = z.infer<z.ZodObject<typeof natsEnv>>;
+
+export interface NatsEndpoint {
+  url: string;
+  credsFile?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
+export function natsEndpoint(e: NatsEnv): NatsEndpoint {
+  const tls = e.NATS_TLS_CA_FILE || e.NATS_TLS_CERT_FILE ? { caFile: e.NATS_TLS_CA_FILE, certFile: e.NATS_TLS_CERT_FILE, keyFile: e.NATS_TLS_KEY_FILE } : undefined;
+  return { url: e.NATS_URL, credsFile: e.NATS_CREDS_FILE, tls };
+}
+
 /** Variables every service reads. */
 export const commonEnv = {
-  NATS_URL: url(/^(nats|tls|wss?):$/, "nats://127.0.0.1:4222"),
+  ...natsEnv,
   DATABASE_URL: url(/^postgres(ql)?:$/, "postgres://postgres@127.0.0.1:5432/hookstream"),
   LOG_LEVEL: z.enum(["error", "warn", "log", "debug", "verbose"]).default("log"),
   /** How long a stopping service waits for in-flight work before it gives up on it. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_STREAM_LIMITS, type StreamLimits, type StreamName, STREAMS } from "@hookstream/contracts";
-import { commonEnv, durationList, type Env, loadConfig } from "@hookstream/platform";
+import { commonEnv, durationList, type Env, loadConfig, natsEndpoint, natsEnv } from "@hookstream/platform";
 
 const schedule = (backoff: string) =>
   z
@@ -13,7 +13,7 @@ const schedule = (backoff: string) =>
  */
 const schema = z
   .object({
-    NATS_URL: commonEnv.NATS_URL,
+    ...natsEnv,
     DATABASE_URL: commonEnv.DATABASE_URL,
     /** Deliveries of one job in all, the first included. */
     JOB_MAX_DELIVER: z.coerce.number().int().min(1).default(6),
@@ -25,6 +25,8 @@ const schema = z
     ROUTER_MAX_DELIVER: z.coerce.number().int().min(1).default(20),
     ROUTER_BACKOFF: durationList("5s,30s,1m,2m,5m"),
     ROUTER_MAX_ACK_PENDING: z.coerce.number().int().min(1).default(256),
+    /** `false` when NACK (GitOps) manages streams and consumers: only migrations run. */
+    PROVISION_JETSTREAM: z.enum(["true", "false"]).default("true"),
     /** 1 for development, 3 in production (one per NATS node). */
     STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     WEBHOOKS_MAX_AGE_DAYS: z.coerce.number().positive().default(DEFAULT_STREAM_LIMITS.WEBHOOKS.maxAgeDays),
@@ -42,7 +44,8 @@ const schema = z
     ) as Record<StreamName, StreamLimits>;
     limits.WEBHOOKS = { maxAgeDays: e.WEBHOOKS_MAX_AGE_DAYS, maxBytes: e.WEBHOOKS_MAX_BYTES, replicas: e.STREAM_REPLICAS };
     return {
-      natsUrl: e.NATS_URL,
+      nats: natsEndpoint(e),
+      jetstream: e.PROVISION_JETSTREAM === "true",
       databaseUrl: e.DATABASE_URL,
       limits,
       jobs: { maxDeliver: e.JOB_MAX_DELIVER, backoffMs: e.JOB_BACKOFF, maxAckPending: e.JOB_MAX_ACK_PENDING },

@@ -5,7 +5,8 @@ import { connectNats, provisionJetStream, type ProvisionReport } from "@hookstre
 import type { ProvisionConfig } from "./config";
 
 export interface ProvisionResult {
-  serverVersion: string;
+  /** Null when JetStream is managed elsewhere (NACK). */
+  serverVersion: string | null;
   jetstream: ProvisionReport;
   migrations: string[];
 }
@@ -13,7 +14,8 @@ export interface ProvisionResult {
 /** Streams, consumers and database schema, from the contracts; idempotent, so every install or upgrade runs it. */
 export async function provision(config: ProvisionConfig): Promise<ProvisionResult> {
   const migrations = await migrate(config.databaseUrl);
-  const nc = await connectNats({ url: config.natsUrl, name: "hookstream-provision" });
+  if (!config.jetstream) return { serverVersion: null, jetstream: { created: [], updated: [], unchanged: [] }, migrations };
+  const nc = await connectNats({ ...config.nats, name: "hookstream-provision" });
   try {
     const jsm = await jetstreamManager(nc);
     const jetstream = await provisionJetStream(jsm, streamConfigs(config.limits), [

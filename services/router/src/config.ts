@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { adminTokenEnv, commonEnv, type Env, loadConfig, port, readTokenEnv } from "@hookstream/platform";
+import { adminTokenEnv, commonEnv, type Env, loadConfig, port, readTokenEnv, natsEndpoint } from "@hookstream/platform";
 
 const schema = z
   .object({
@@ -13,7 +13,7 @@ const schema = z
     ROUTER_MAX_INDEXED: z.coerce.number().int().min(0).default(1_000_000),
   })
   .transform((e) => ({
-    natsUrl: e.NATS_URL,
+    nats: natsEndpoint(e),
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,

@@ -20,7 +20,7 @@ export class RouterModule {
       module: RouterModule,
       imports: [
         ObservabilityModule.forRoot("router"),
-        NatsModule.forRoot({ url: config.natsUrl, name: "hookstream-router" }),
+        NatsModule.forRoot({ ...config.nats, name: "hookstream-router" }),
         DatabaseModule.forRoot(config.databaseUrl),
         TypeOrmModule.forFeature([Subscription]),
       ],

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { commonEnv, duration, type Env, loadConfig, port } from "@hookstream/platform";
+import { commonEnv, duration, type Env, loadConfig, port, natsEndpoint } from "@hookstream/platform";
 
 const schema = z
   .object({
@@ -11,7 +11,7 @@ const schema = z
     DELIVERY_TIMEOUT: duration("10s"),
   })
   .transform((e) => ({
-    natsUrl: e.NATS_URL,
+    nats: natsEndpoint(e),
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,

@@ -17,7 +17,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ObservabilityModule.forRoot("workspace-worker"),
-        NatsModule.forRoot({ url: config.natsUrl, name: "hookstream-workspace-worker" }),
+        NatsModule.forRoot({ ...config.nats, name: "hookstream-workspace-worker" }),
         DatabaseModule.forRoot(config.databaseUrl),
       ],
       controllers: [JobHandler, HealthController],
