@@ -2,11 +2,13 @@
 // rewritten to relative requires). Type checking is `npm run typecheck`; this only emits.
 import { transformFile } from "@swc/core";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "dist");
+// `--out DIR` (inside the repository, so node_modules resolve): tests build a private copy.
+const outArg = process.argv.indexOf("--out");
+const out = outArg > 0 ? resolve(root, process.argv[outArg + 1]) : join(root, "dist");
 
 async function* sources(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
@@ -39,7 +41,7 @@ export async function build() {
       count++;
     }
   }
-  console.log(`[build] ${count} files compiled to dist/ in ${Date.now() - started} ms`);
+  console.log(`[build] ${count} files compiled to ${relative(root, out)}/ in ${Date.now() - started} ms`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,29 +1,16 @@
 /**
- * streams.managedBy=nack must render exactly what the provisioning Job applies. The Job's own code runs here
- * with NATS and PostgreSQL replaced by recorders, so a stream or consumer added to the contracts or to
- * libs/provisioning without the chart following fails this test.
+ * streams.managedBy=nack must render exactly what the provisioning Job applies: the same plan provision() uses,
+ * for the Job's own environment, so a stream or consumer added to the contracts or to libs/provisioning without
+ * the chart following fails this test.
  */
 import type { ConsumerSpec, StreamDefinition } from "@hookstream/contracts";
-import { loadProvisionConfig, provision } from "@hookstream/provisioning";
+import { jetstreamPlan, loadProvisionConfig } from "@hookstream/provisioning";
 import { byKind, goDurationNs, helmTemplate, type K8sObject, schemaProblems } from "./support/k8s";
 import { envOf, mainContainer, workloadProblems } from "./support/workloads";
 
-jest.mock("@hookstream/database", () => ({ migrate: jest.fn(async () => []) }));
-jest.mock("@hookstream/jetstream", () => ({
-  ...jest.requireActual("@hookstream/jetstream"),
-  connectNats: jest.fn(async () => ({ info: { version: "test" }, close: async () => undefined })),
-  provisionJetStream: jest.fn(async () => ({ created: [], updated: [], unchanged: [] })),
-}));
-jest.mock("@nats-io/jetstream", () => ({ ...jest.requireActual("@nats-io/jetstream"), jetstreamManager: jest.fn(async () => ({})) }));
-
-/** What provision() hands to provisionJetStream for the given environment. */
+/** What provisioning would apply for the given environment. */
 async function provisioned(env: Record<string, string>): Promise<{ streams: StreamDefinition[]; consumers: ConsumerSpec[] }> {
-  const recorder = (jest.requireMock("@hookstream/jetstream") as { provisionJetStream: jest.Mock }).provisionJetStream;
-  recorder.mockClear();
-  await provision(loadProvisionConfig(env));
-  expect(recorder).toHaveBeenCalledTimes(1);
-  const [, streams, consumers] = recorder.mock.calls[0] as [unknown, StreamDefinition[], ConsumerSpec[]];
-  return { streams, consumers };
+  return jetstreamPlan(loadProvisionConfig(env));
 }
 
 function jobEnv(objects: K8sObject[]): Record<string, string> {

@@ -4,11 +4,16 @@ import { freePort } from "@hookstream/testing";
 
 export interface ReceivedDelivery {
   path: string;
+  /** When the request arrived (Date.now()). */
+  at: number;
   id: string;
   validSignature: boolean;
   body: string;
   headers: Record<string, string | string[] | undefined>;
 }
+
+/** A status, or a status with response headers and a delay before answering (a slow destination). */
+export type Answer = number | { status: number; headers?: Record<string, string>; delayMs?: number };
 
 /**
  * A local destination like a customer's: verifies the Standard Webhooks signature of every request and answers
@@ -16,7 +21,8 @@ export interface ReceivedDelivery {
  */
 export class TestDestination {
   readonly received: ReceivedDelivery[] = [];
-  private readonly statusByPath = new Map<string, number | ((n: number) => number)>();
+  private readonly statusByPath = new Map<string, Answer | ((n: number) => Answer)>();
+  private readonly delayed = new Set<NodeJS.Timeout>();
   private server?: Server;
   port = 0;
 
@@ -30,8 +36,8 @@ export class TestDestination {
     return `http://127.0.0.1:${this.port}${path}`;
   }
 
-  /** A fixed status, or a function of how many requests this path has had (1 for the first). */
-  answer(path: string, status: number | ((n: number) => number)): void {
+  /** A fixed answer, or a function of how many requests this path has had (1 for the first). */
+  answer(path: string, status: Answer | ((n: number) => Answer)): void {
     this.statusByPath.set(path, status);
   }
 
@@ -47,17 +53,24 @@ export class TestDestination {
       req.on("end", () => {
         const body = Buffer.concat(chunks).toString();
         const path = req.url ?? "/";
-        const delivery = { path, id: String(req.headers["webhook-id"]), validSignature: this.verify(req.headers, body), body, headers: req.headers };
+        const delivery = { path, at: Date.now(), id: String(req.headers["webhook-id"]), validSignature: this.verify(req.headers, body), body, headers: req.headers };
         this.received.push(delivery);
         const rule = this.statusByPath.get(path) ?? 200;
-        const status = typeof rule === "function" ? rule(this.on(path).length) : rule;
-        res.writeHead(status).end();
+        const answer = typeof rule === "function" ? rule(this.on(path).length) : rule;
+        const { status, headers, delayMs }: Exclude<Answer, number> = typeof answer === "number" ? { status: answer } : answer;
+        if (!delayMs) return void res.writeHead(status, headers).end();
+        const timer = setTimeout(() => {
+          this.delayed.delete(timer);
+          if (!res.destroyed) res.writeHead(status, headers).end();
+        }, delayMs);
+        this.delayed.add(timer);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.delayed) clearTimeout(timer);
     this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
   }

@@ -51,7 +51,8 @@ export class TestStack {
       ...overrides,
     };
     await provision(loadProvisionConfig(this.env));
-    this.nc = await connect({ servers: this.nats.url });
+    // Reconnect as fast as the services do, for tests that restart NATS.
+    this.nc = await connect({ servers: this.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     this.jsm = await jetstreamManager(this.nc);
     for (const s of services) await this.startService(s);
     return this;

@@ -11,6 +11,10 @@ export const CONSUMERS = {
   routerReplays: "router-replays",
   /** The DLQ manager's view of job outcomes (a replayed job succeeding or failing again). */
   dlqOutcomes: "dlq-outcomes",
+  /** The job lifecycle projector (background_jobs): one consumer per stream it reads. */
+  projectorJobs: "job-projector-jobs",
+  projectorEvents: "job-projector-events",
+  projectorAdvisories: "job-projector-advisories",
 } as const;
 
 export type ConsumerName = (typeof CONSUMERS)[keyof typeof CONSUMERS];
@@ -70,6 +74,31 @@ export function routerReplaysConsumer(schedule: RetrySchedule): ConsumerSpec {
 /** Job outcomes for the DLQ manager; retried forever, like advisories. */
 export function dlqOutcomesConsumer(): ConsumerSpec {
   return pull(STREAMS.jobEvents, CONSUMERS.dlqOutcomes, SUBJECTS.jobEventsAll, { ack_wait: 30_000 * MS_NS, max_deliver: -1, max_ack_pending: 256 });
+}
+
+/**
+ * The projector's consumers, retried forever: a transition it skipped would be missing until a rebuild. It never
+ * terminates either, which matters on JOBS: a termination there would raise an advisory the DLQ manager acts on.
+ * max_ack_pending leaves room for every replica's full batch in flight.
+ */
+const projector = { ack_wait: 30_000 * MS_NS, max_deliver: -1, max_ack_pending: 10_000 };
+
+/** Queued jobs, for the projector. */
+export function projectorJobsConsumer(): ConsumerSpec {
+  return pull(STREAMS.jobs, CONSUMERS.projectorJobs, SUBJECTS.jobsAll, projector);
+}
+
+/** Started, failed attempt, succeeded and stale, for the projector. */
+export function projectorEventsConsumer(): ConsumerSpec {
+  return pull(STREAMS.jobEvents, CONSUMERS.projectorEvents, SUBJECTS.jobEventsAll, projector);
+}
+
+/**
+ * Dead-lettered jobs. All advisories: nats-server 2.9 takes one filter, which could not name both kinds for one
+ * consumer; the projector keeps those of the workers' consumer on JOBS (the stream holds failures only: few).
+ */
+export function projectorAdvisoriesConsumer(): ConsumerSpec {
+  return pull(STREAMS.advisories, CONSUMERS.projectorAdvisories, ">", projector);
 }
 
 function retryFields(s: RetrySchedule): Partial<ConsumerConfig> {

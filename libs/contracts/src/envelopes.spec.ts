@@ -1,6 +1,6 @@
-import { DeliveryAdvisory, Job, jobIdOf, WebhookEvent } from "./envelopes";
+import { DeliveryAdvisory, Job, JobEvent, jobIdOf, WebhookEvent } from "./envelopes";
 import { subjectToken, SUBJECTS } from "./streams";
-import { dlqConsumer, workerConsumer } from "./consumers";
+import { dlqConsumer, projectorAdvisoriesConsumer, projectorEventsConsumer, projectorJobsConsumer, workerConsumer } from "./consumers";
 
 const event = {
   id: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
@@ -65,5 +65,23 @@ describe("subjects and consumers", () => {
     const ok = workerConsumer({ maxDeliver: 3, backoffMs: [1000, 2000], maxAckPending: 10 });
     expect(ok.config).toMatchObject({ durable_name: "workspace-worker", max_deliver: 3, backoff: [1e9, 2e9], ack_policy: "explicit" });
     expect(dlqConsumer().config.max_deliver).toBe(-1);
+  });
+});
+
+describe("JobEvent", () => {
+  const attempt = { jobId: "e:ws", jobSeq: 4, workspaceId: "ws", attempt: 2, at: "2026-11-27T01:00:00.000Z" };
+  it("reads every kind a worker puts on JOB_EVENTS", () => {
+    expect(JobEvent.parse({ kind: "started", ...attempt }).kind).toBe("started");
+    expect(JobEvent.parse({ kind: "succeeded", ...attempt, durationMs: 3 }).kind).toBe("succeeded");
+    expect(JobEvent.parse({ kind: "attempt_failed", ...attempt, category: "timeout", message: "slow", durationMs: 3 }).kind).toBe("attempt_failed");
+    expect(JobEvent.parse({ kind: "stale", ...attempt, entity: "github/pull_request/1", reason: "newer applied", durationMs: 3 }).kind).toBe("stale");
+    expect(JobEvent.safeParse({ kind: "dead_lettered", ...attempt }).success).toBe(false);
+    expect(JobEvent.safeParse({ kind: "started", ...attempt, attempt: 0 }).success).toBe(false);
+  });
+});
+
+describe("the job lifecycle projector's consumers", () => {
+  it("never give up on a message: one skipped would be missing from the projection until a rebuild", () => {
+    for (const spec of [projectorJobsConsumer(), projectorEventsConsumer(), projectorAdvisoriesConsumer()]) expect(spec.config.max_deliver).toBe(-1);
   });
 });

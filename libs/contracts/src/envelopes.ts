@@ -77,6 +77,40 @@ export const JobSucceeded = z.object({
 });
 export type JobSucceeded = z.infer<typeof JobSucceeded>;
 
+/** Which attempt of which job a job event is about, and when it happened. */
+const attemptOf = {
+  jobId: id,
+  jobSeq: z.number().int().positive(),
+  workspaceId: id,
+  attempt: z.number().int().positive(),
+  at: z.iso.datetime(),
+};
+
+/**
+ * An attempt began, on `job-events.started.<jobSeq>`. Published without waiting for the PubAck, so it may be
+ * missing or stored after the attempt's outcome: readers order a job's events by attempt, never by arrival.
+ */
+export const JobStarted = z.object({ kind: z.literal("started"), ...attemptOf });
+export type JobStarted = z.infer<typeof JobStarted>;
+
+/**
+ * A job acknowledged without being applied, on `job-events.stale.<jobSeq>`: a newer job for the same workspace
+ * and entity was applied first.
+ */
+export const JobStale = z.object({
+  kind: z.literal("stale"),
+  ...attemptOf,
+  /** The entity the job would have changed, e.g. `github/pull_request/42`. */
+  entity: z.string(),
+  reason: z.string(),
+  durationMs: z.number().nonnegative(),
+});
+export type JobStale = z.infer<typeof JobStale>;
+
+/** Anything on JOB_EVENTS (dead-lettering is told by JetStream's advisories instead, on ADVISORIES). */
+export const JobEvent = z.discriminatedUnion("kind", [JobStarted, JobAttemptFailed, JobSucceeded, JobStale]);
+export type JobEvent = z.infer<typeof JobEvent>;
+
 /**
  * Route a stored event again (on REPLAYS): its jobs get new Nats-Msg-Ids `<jobId>:replay:<replayId>` and
  * `replayOf` = the original job id. `workspaceId` limits the replay to one workspace.

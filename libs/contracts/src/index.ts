@@ -3,3 +3,4 @@ export * from "./consumers";
 export * from "./headers";
 export * from "./errors";
 export * from "./envelopes";
+export * from "./cache";

@@ -48,7 +48,7 @@ export const SUBJECTS = {
 export const SUBSCRIPTION_CHANGE_KINDS = ["upserted", "removed", "renamed"] as const;
 export type SubscriptionChangeKind = (typeof SUBSCRIPTION_CHANGE_KINDS)[number];
 
-export const JOB_EVENT_KINDS = ["attempt_failed", "succeeded", "dead_lettered"] as const;
+export const JOB_EVENT_KINDS = ["attempt_failed", "succeeded", "dead_lettered", "started", "stale"] as const;
 export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
 
 const DAY_NS = 24 * 60 * 60 * 1e9;

@@ -1,6 +1,6 @@
 import { Logger } from "@nestjs/common";
 import { type CustomTransportStrategy, Server } from "@nestjs/microservices";
-import { type Consumer, type ConsumerMessages, jetstream, type JsMsg } from "@nats-io/jetstream";
+import { type Consumer, type ConsumerInfo, type ConsumerMessages, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { categorize, HEADERS } from "@hookstream/contracts";
@@ -21,6 +21,8 @@ export interface ConsumerBinding {
 /** What the transport reports, so a service can count it without the transport knowing its metrics. */
 export interface TransportObserver {
   onOutcome?(binding: ConsumerBinding, outcome: "ack" | "nak" | "term", error?: unknown): void;
+  /** Called once with the bindings and a way to read their consumers' state (for gauges). */
+  onListen?(bindings: ConsumerBinding[], info: (binding: ConsumerBinding) => Promise<ConsumerInfo>): void;
 }
 
 export interface JetStreamServerOptions {
@@ -49,6 +51,8 @@ function parseBody(msg: JsMsg): unknown {
 interface Running {
   binding: ConsumerBinding;
   inFlight: InFlight;
+  /** Messages being handled, to give back if shutdown's grace runs out. */
+  handling: Set<JsMsg>;
   batch?: ConsumerMessages;
   loop?: Promise<void>;
 }
@@ -73,19 +77,28 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         callback(new Error(`no @JetStreamConsumer("${binding.consumer}") handler is registered`));
         return;
       }
-      const r: Running = { binding, inFlight: new InFlight(binding.concurrency) };
+      const r: Running = { binding, inFlight: new InFlight(binding.concurrency), handling: new Set() };
       r.loop = this.pullLoop(r);
       this.running.push(r);
     }
+    const jsm = jetstreamManager(this.options.connection);
+    this.options.observer?.onListen?.(this.options.bindings, async (b) => (await jsm).consumers.info(b.stream, b.consumer));
     callback();
   }
 
+  /**
+   * Stops pulling, lets running handlers finish within the grace period, and gives back (nak) what is still
+   * running after it, so another replica takes it at once instead of after the ack deadline.
+   */
   async close(): Promise<void> {
     this.stopping = true;
     for (const r of this.running) r.batch?.stop();
     await Promise.all(this.running.map((r) => r.loop));
     const drained = await Promise.all(this.running.map((r) => r.inFlight.drain(this.options.shutdownGraceMs)));
-    if (drained.includes(false)) this.log.warn("shutdown grace passed with handlers still running; their messages will be redelivered");
+    if (!drained.includes(false)) return;
+    const left = this.running.flatMap((r) => [...r.handling]);
+    for (const msg of left) msg.nak();
+    this.log.warn(`shutdown grace passed: ${left.length} messages still running were given back for redelivery`);
   }
 
   on(): never {
@@ -120,7 +133,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
             msg.nak();
             continue;
           }
-          r.inFlight.track(this.handle(binding, msg, { ...state, deliveryCount: msg.info.deliveryCount }, heartbeatMs));
+          r.handling.add(msg);
+          const work = this.handle(binding, msg, { ...state, deliveryCount: msg.info.deliveryCount }, heartbeatMs).finally(() => r.handling.delete(msg));
+          r.inFlight.track(work);
         }
       } catch (e) {
         if (this.stopping || this.options.connection.isClosed()) break;

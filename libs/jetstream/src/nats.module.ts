@@ -26,6 +26,8 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
       name: options.name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
+      // Async stack traces cost two error objects per request (every JetStream publish): a fifth of the router's CPU.
+      noAsyncTraces: true,
       ...(authenticator ? { authenticator } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
     });

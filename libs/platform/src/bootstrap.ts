@@ -1,7 +1,9 @@
-import { type DynamicModule, type INestApplication, Logger, type LogLevel, type Type } from "@nestjs/common";
+import { type DynamicModule, type INestApplication, Logger, type Type } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { CustomTransportStrategy } from "@nestjs/microservices";
 import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify";
+import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from "node:http";
+import { JsonLogger, levelsUpTo } from "./json.logger";
 
 export interface ServiceOptions {
   name: string;
@@ -10,27 +12,13 @@ export interface ServiceOptions {
   logLevel?: string;
   /** The JetStream transport, for services that consume; built once the app's providers exist. */
   transport?: (app: INestApplication) => CustomTransportStrategy;
-  /** Fastify body limit in bytes (ingress sets its own). */
-  bodyLimit?: number;
-  /**
-   * Hand every body to the handler as the exact bytes received, whatever its content type: signatures are
-   * computed over those bytes, so nothing may parse (or reject) a body before it is verified.
-   */
-  rawBodies?: boolean;
-  /**
-   * Proxies whose `X-Forwarded-For` is believed for `request.ip` (addresses, CIDRs, or `loopback`, `linklocal`,
-   * `uniquelocal`); empty: none. Default: any, which suits services that are not public.
-   */
-  trustProxy?: string[];
   /** Slow clients: how long they may take to send the headers, and the whole request (Node answers 408 past either). */
   timeouts?: { headersMs: number; requestMs: number };
-}
-
-const LEVELS: LogLevel[] = ["error", "warn", "log", "debug", "verbose"];
-
-function levelsUpTo(level: string | undefined): LogLevel[] {
-  const i = LEVELS.indexOf((level ?? "log") as LogLevel);
-  return LEVELS.slice(0, i < 0 ? 3 : i + 1);
+  /**
+   * Requests answered before Fastify routes them (ingress's webhooks, where Fastify's per-request cost would be most
+   * of the work): built once the app's providers exist; the function returns false for a request it leaves to Fastify.
+   */
+  front?: (app: INestApplication) => (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /**
@@ -38,26 +26,29 @@ function levelsUpTo(level: string | undefined): LogLevel[] {
  * hybrid microservice. Returns once it listens; `app.close()` stops it in order (readiness, consumers, NATS, pool).
  */
 export async function createService(module: Type<unknown> | DynamicModule, options: ServiceOptions): Promise<NestFastifyApplication> {
-  const timeouts = options.timeouts;
-  const adapter = new FastifyAdapter({
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: options.trustProxy ?? true,
+  let front: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  const { timeouts } = options;
+  const serverOptions: ServerOptions = {
+    // Fastify's own default: longer than the idle timeout of the proxies in front, so none reuses a closed connection.
+    keepAliveTimeout: 72_000,
     ...(timeouts && {
+      headersTimeout: timeouts.headersMs,
       requestTimeout: timeouts.requestMs,
-      // Node checks both deadlines only every connectionsCheckingInterval (30 s by default).
-      http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: Math.min(1000, timeouts.headersMs) },
+      // Node checks both deadlines only this often (30 s by default).
+      connectionsCheckingInterval: Math.min(1000, timeouts.headersMs),
+    }),
+  };
+  const adapter = new FastifyAdapter({
+    trustProxy: true,
+    ...((options.front || timeouts) && {
+      serverFactory: (fastify: RequestListener) => createServer(serverOptions, (req, res) => front?.(req, res) || fastify(req, res)),
     }),
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
-    logger: levelsUpTo(options.logLevel),
-    bodyParser: !options.rawBodies,
+    logger: new JsonLogger(options.name, levelsUpTo(options.logLevel)),
     bufferLogs: false,
   });
-  if (options.rawBodies) {
-    const fastify = app.getHttpAdapter().getInstance();
-    fastify.removeAllContentTypeParsers();
-    fastify.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
-  }
+  front = options.front?.(app);
   app.enableShutdownHooks();
   if (options.transport) app.connectMicroservice({ strategy: options.transport(app) }, { inheritAppConfig: true });
   await app.startAllMicroservices();

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Injectable, type OnModuleDestroy, Res, ServiceUnavailableException } from "@nestjs/common";
+import { Controller, Get, Header, Headers, Inject, Injectable, type OnModuleDestroy, Res, ServiceUnavailableException } from "@nestjs/common";
 import type { FastifyReply } from "fastify";
 import { MetricsService } from "./metrics.service";
 
@@ -62,7 +62,8 @@ export class HealthController {
 
   @Get("metrics")
   @Header("Cache-Control", "no-store")
-  async metricsText(@Res() reply: FastifyReply) {
-    reply.header("Content-Type", this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+  async metricsText(@Headers("accept") accept: string | undefined, @Res() reply: FastifyReply) {
+    const { contentType, body } = await this.metrics.render(accept);
+    reply.header("Content-Type", contentType).send(body);
   }
 }

@@ -9,3 +9,4 @@ export * from "./admin.guard";
 export * from "./zod.pipe";
 export * from "./readiness";
 export * from "./run-main";
+export * from "./json.logger";

@@ -1,11 +1,11 @@
-import { Logger } from "@nestjs/common";
+import { JsonLogger } from "./json.logger";
 
 /** A service's entry point: start it, or say why not and exit non-zero. */
 export function runMain(name: string, start: () => Promise<unknown>): void {
   Promise.resolve()
     .then(start)
     .catch((e: Error) => {
-      new Logger(name).error(`failed to start: ${e.message}`);
+      new JsonLogger(name).error(`failed to start: ${e.message}`, "Bootstrap");
       process.exit(1);
     });
 }

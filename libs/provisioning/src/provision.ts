@@ -1,5 +1,17 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import { dlqConsumer, dlqOutcomesConsumer, routerConsumer, routerReplaysConsumer, streamConfigs, workerConsumer } from "@hookstream/contracts";
+import {
+  type ConsumerSpec,
+  dlqConsumer,
+  dlqOutcomesConsumer,
+  projectorAdvisoriesConsumer,
+  projectorEventsConsumer,
+  projectorJobsConsumer,
+  routerConsumer,
+  routerReplaysConsumer,
+  type StreamDefinition,
+  streamConfigs,
+  workerConsumer,
+} from "@hookstream/contracts";
 import { migrate } from "@hookstream/database";
 import { connectNats, provisionJetStream, type ProvisionReport } from "@hookstream/jetstream";
 import type { ProvisionConfig } from "./config";
@@ -11,6 +23,23 @@ export interface ProvisionResult {
   migrations: string[];
 }
 
+/** Every stream and consumer, as this configuration wants them (also what the chart renders for NACK). */
+export function jetstreamPlan(config: ProvisionConfig): { streams: StreamDefinition[]; consumers: ConsumerSpec[] } {
+  return {
+    streams: streamConfigs(config.limits),
+    consumers: [
+      routerConsumer(config.routing),
+      workerConsumer(config.jobs),
+      dlqConsumer(),
+      routerReplaysConsumer(config.routing),
+      dlqOutcomesConsumer(),
+      projectorJobsConsumer(),
+      projectorEventsConsumer(),
+      projectorAdvisoriesConsumer(),
+    ],
+  };
+}
+
 /** Streams, consumers and database schema, from the contracts; idempotent, so every install or upgrade runs it. */
 export async function provision(config: ProvisionConfig): Promise<ProvisionResult> {
   const migrations = await migrate(config.databaseUrl);
@@ -18,13 +47,8 @@ export async function provision(config: ProvisionConfig): Promise<ProvisionResul
   const nc = await connectNats({ ...config.nats, name: "hookstream-provision" });
   try {
     const jsm = await jetstreamManager(nc);
-    const jetstream = await provisionJetStream(jsm, streamConfigs(config.limits), [
-      routerConsumer(config.routing),
-      workerConsumer(config.jobs),
-      dlqConsumer(),
-      routerReplaysConsumer(config.routing),
-      dlqOutcomesConsumer(),
-    ]);
+    const { streams, consumers } = jetstreamPlan(config);
+    const jetstream = await provisionJetStream(jsm, streams, consumers);
     return { serverVersion: nc.info?.version ?? "unknown", jetstream, migrations };
   } finally {
     await nc.close();

@@ -22,11 +22,21 @@ const keepLocal = {
 
 let sdk: NodeSDK | undefined;
 
+export interface TelemetryOptions {
+  spanProcessors?: SpanProcessors;
+  env?: Record<string, string | undefined>;
+  /**
+   * The service starts the server spans of the requests it traces itself (ingress's webhooks), so incoming requests
+   * are not instrumented: the HTTP instrumentation's per-request cost is most of a webhook's.
+   */
+  ownServerSpans?: boolean;
+}
+
 /**
  * Starts OpenTelemetry before anything else is loaded, so http, undici and pg are instrumented.
  * With no OTLP endpoint configured nothing is exported and nothing fails; trace context still propagates.
  */
-export function startTelemetry(serviceName: string, options: { spanProcessors?: SpanProcessors; env?: Record<string, string | undefined> } = {}): NodeSDK | undefined {
+export function startTelemetry(serviceName: string, options: TelemetryOptions = {}): NodeSDK | undefined {
   if (sdk) return sdk;
   const env = schema.parse(options.env ?? process.env);
   if (env.OTEL_SDK_DISABLED === "true") return undefined;
@@ -37,6 +47,7 @@ export function startTelemetry(serviceName: string, options: { spanProcessors?: 
     spanProcessors: options.spanProcessors ?? (exporting ? undefined : [keepLocal]),
     instrumentations: [
       getNodeAutoInstrumentations({
+        ...(options.ownServerSpans && { "@opentelemetry/instrumentation-http": { disableIncomingRequestInstrumentation: true } }),
         "@opentelemetry/instrumentation-fs": { enabled: false },
         "@opentelemetry/instrumentation-dns": { enabled: false },
         "@opentelemetry/instrumentation-net": { enabled: false },

@@ -7,13 +7,18 @@ import { CONSUMERS, DeliveryAdvisory, HookstreamError, Job, STREAMS, WebhookEven
 import { JETSTREAM_MANAGER, JetStreamConsumer, JetStreamContext } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
 import { AttemptHistory } from "./attempt.history";
+import { DLQ_CONFIG, type DlqConfig } from "./config";
 import { buildDeadLetter, type FailedMessage } from "./dead-letter.builder";
 import { DeadLetterStore } from "./dead-letter.store";
+import { DlqMetrics } from "./dlq.metrics";
+
+const DELIVERING_CONSUMERS: Record<string, string> = { [STREAMS.jobs]: CONSUMERS.workspaceWorker, [STREAMS.webhooks]: CONSUMERS.router };
 
 /**
  * ADVISORIES → dead_letter_queue. The advisory names the stream and sequence of the failed message; the entry
- * gathers that message, its event's payload and its recorded attempts. A failure here naks the advisory, so
- * it is retried until PostgreSQL and NATS answer: an advisory is the only trace of a failure.
+ * gathers that message, its event's payload and its recorded attempts; a failed replay adds them to its job's
+ * entry instead. A failure here naks the advisory, so it is retried until PostgreSQL and NATS answer: an
+ * advisory is the only trace of a failure.
  */
 @Controller()
 export class AdvisoryHandler {
@@ -25,6 +30,8 @@ export class AdvisoryHandler {
     private readonly history: AttemptHistory,
     private readonly store: DeadLetterStore,
     private readonly metrics: MetricsService,
+    private readonly dlqMetrics: DlqMetrics,
+    @Inject(DLQ_CONFIG) private readonly config: DlqConfig,
   ) {}
 
   @JetStreamConsumer(CONSUMERS.dlqManager)
@@ -37,6 +44,12 @@ export class AdvisoryHandler {
     const advisory = parsed.data;
     // Limit-based removals raise terminations with no delivery: nothing failed.
     if (advisory.deliveries === 0) return;
+    // Only the consumers that deliver dead-letter: another reader of JOBS giving up on a message (a projection)
+    // says nothing about its delivery, and replaying it would deliver it again.
+    if (DELIVERING_CONSUMERS[advisory.stream] !== advisory.consumer) {
+      this.log.warn(`ignoring a ${advisory.type} advisory of ${advisory.stream} > ${advisory.consumer}: not a delivering consumer`);
+      return;
+    }
     await this.metrics.time("dead_letter", () => this.deadLetter(advisory));
   }
 
@@ -49,9 +62,15 @@ export class AdvisoryHandler {
     const attempts = advisory.stream === STREAMS.jobs ? await this.history.of(advisory.stream_seq) : [];
     const destinationUrl = job ? await this.destinationOf(job.subscriptionId) : null;
     const entry = buildDeadLetter({ advisory, message, job, event, attempts, destinationUrl });
-    if (await this.store.insert(entry)) {
+    const recorded = await this.store.recordFailure(entry, this.config.recovery.delaysMs);
+    const what = `${advisory.stream} #${advisory.stream_seq} (${entry.reason}, ${entry.errorCategory}, workspace ${entry.workspaceId ?? "-"})`;
+    if (recorded.kind === "created") {
       this.metrics.deadLettered.inc({ category: entry.errorCategory });
-      this.log.log(`dead-lettered ${advisory.stream} #${advisory.stream_seq} (${entry.reason}, ${entry.errorCategory}, workspace ${entry.workspaceId ?? "-"})`);
+      this.log.log(`dead-lettered ${what}`);
+    } else if (recorded.kind === "merged") {
+      const exhausted = recorded.state.status === "failed";
+      this.dlqMetrics.outcomes.inc({ outcome: exhausted ? "exhausted" : "failed_again" });
+      this.log.log(`replay of job ${entry.jobId} failed: ${what}${exhausted ? "; automatic retries spent" : ""}`);
     }
   }
 

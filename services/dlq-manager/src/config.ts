@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { adminTokenEnv, commonEnv, type Env, loadConfig, port, readTokenEnv } from "@hookstream/platform";
+import { adminTokenEnv, commonEnv, duration, type Env, loadConfig, natsEndpoint, port, readTokenEnv } from "@hookstream/platform";
+import { retryDelays } from "./recovery.schedule";
 
 const schema = z
   .object({
@@ -7,17 +8,36 @@ const schema = z
     ...adminTokenEnv,
     ...readTokenEnv,
     DLQ_PORT: port(3003),
+    /** Automatic retries of a transient failure; 0 turns automatic recovery off. */
+    DLQ_RETRIES: z.coerce.number().int().min(0).max(50).default(5),
+    /** Delay before the first automatic retry; later ones grow geometrically up to DLQ_RETRY_LAST. */
+    DLQ_RETRY_FIRST: duration("5m"),
+    DLQ_RETRY_LAST: duration("12h"),
+    /** How often the leader looks for entries due for a retry. */
+    DLQ_RECOVERY_INTERVAL: duration("30s"),
+    /** Entries retried in one recovery run at most; the rest wait for the next run. */
+    DLQ_RECOVERY_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
+    /** Replays per second for bulk and event-log replays; a request may ask for fewer. */
+    DLQ_REPLAY_RATE: z.coerce.number().int().min(1).max(5000).default(50),
   })
+  .refine((e) => e.DLQ_RETRY_LAST >= e.DLQ_RETRY_FIRST, { path: ["DLQ_RETRY_LAST"], message: "must not be shorter than DLQ_RETRY_FIRST" })
   .transform((e) => ({
-    natsUrl: e.NATS_URL,
+    nats: natsEndpoint(e),
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
     port: e.DLQ_PORT,
     adminTokens: { admin: e.ADMIN_TOKEN, read: e.ADMIN_READ_TOKEN },
+    recovery: {
+      delaysMs: retryDelays(e.DLQ_RETRY_FIRST, e.DLQ_RETRY_LAST, e.DLQ_RETRIES),
+      intervalMs: e.DLQ_RECOVERY_INTERVAL,
+      batch: e.DLQ_RECOVERY_BATCH,
+    },
+    replayRate: e.DLQ_REPLAY_RATE,
   }));
 
 export type DlqConfig = z.infer<typeof schema>;
+export const DLQ_CONFIG = Symbol("DLQ_CONFIG");
 
 export function loadDlqConfig(env: Env = process.env): DlqConfig {
   return loadConfig(schema, env);

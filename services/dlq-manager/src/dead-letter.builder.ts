@@ -13,7 +13,9 @@ export interface NewDeadLetter {
   streamSeq: number;
   subject: string;
   reason: "max_deliveries" | "terminated";
+  /** The original job's id, also for a failed replay of it: one entry per job. */
   jobId: string | null;
+  job: Job | null;
   eventId: string | null;
   source: string | null;
   eventType: string | null;
@@ -30,10 +32,10 @@ export interface NewDeadLetter {
   lastFailedAt: string | null;
 }
 
-/** The trace id inside a W3C traceparent (`00-<trace>-<span>-<flags>`). */
-export function traceIdOf(traceparent: string | undefined): string | null {
-  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent ?? "");
-  return m ? m[1]! : null;
+/** The parts of a W3C traceparent (`00-<trace>-<span>-<flags>`), or null when it is not one. */
+export function parseTraceparent(traceparent: string | undefined): { traceId: string; spanId: string; flags: number } | null {
+  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent ?? "");
+  return m ? { traceId: m[1]!, spanId: m[2]!, flags: parseInt(m[3]!, 16) } : null;
 }
 
 /**
@@ -58,7 +60,8 @@ export function buildDeadLetter(input: {
     streamSeq: advisory.stream_seq,
     subject: message?.subject ?? "",
     reason,
-    jobId: job?.jobId ?? null,
+    jobId: job ? (job.replayOf ?? job.jobId) : null,
+    job,
     eventId: job?.event.id ?? event?.id ?? eventBody?.id ?? null,
     source: job?.event.source ?? event?.source ?? null,
     eventType: job?.event.type ?? event?.type ?? null,
@@ -67,10 +70,10 @@ export function buildDeadLetter(input: {
     errorCategory: last?.category ?? (reason === "terminated" ? "validation" : "unknown"),
     errorMessage: last?.message ?? (message ? null : `message #${advisory.stream_seq} is no longer in ${advisory.stream}`),
     deliveryCount: advisory.deliveries,
-    attempts: attempts.map(({ attempt, category, message: m, status, at, durationMs }) => ({ attempt, category, message: m, status, at, durationMs })),
+    attempts: attempts.map(({ jobSeq, attempt, category, message: m, status, at, durationMs }) => ({ jobSeq, attempt, category, message: m, status, at, durationMs })),
     payload: event?.payload ?? (job ? null : (message?.body ?? null)),
     headers: message?.headers ?? {},
-    traceId: traceIdOf(message?.headers.traceparent),
+    traceId: parseTraceparent(message?.headers.traceparent)?.traceId ?? null,
     firstFailedAt: attempts[0]?.at ?? null,
     lastFailedAt: last?.at ?? advisory.timestamp,
   };

@@ -6,6 +6,8 @@ import { DlqModule } from "./dlq.module";
 
 /** Advisories are handled a few at a time: each is several reads and one insert. */
 const ADVISORY_CONCURRENCY = 4;
+/** Job events are many and mostly ignored (only a replay's success is acted on). */
+const OUTCOME_CONCURRENCY = 64;
 
 export function createDlqManager(config: DlqConfig) {
   return createService(DlqModule.forRoot(config), {
@@ -15,7 +17,10 @@ export function createDlqManager(config: DlqConfig) {
     transport: (app) =>
       new JetStreamServer({
         connection: app.get(NATS_CONNECTION),
-        bindings: [{ stream: STREAMS.advisories, consumer: CONSUMERS.dlqManager, concurrency: ADVISORY_CONCURRENCY }],
+        bindings: [
+          { stream: STREAMS.advisories, consumer: CONSUMERS.dlqManager, concurrency: ADVISORY_CONCURRENCY },
+          { stream: STREAMS.jobEvents, consumer: CONSUMERS.dlqOutcomes, concurrency: OUTCOME_CONCURRENCY },
+        ],
         shutdownGraceMs: config.shutdownGraceMs,
         observer: app.get(MetricsService).transportObserver(),
       }),

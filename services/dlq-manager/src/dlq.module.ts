@@ -5,9 +5,19 @@ import { NatsModule } from "@hookstream/jetstream";
 import { ADMIN_TOKENS, HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
 import { AdvisoryHandler } from "./advisory.handler";
 import { AttemptHistory } from "./attempt.history";
-import type { DlqConfig } from "./config";
+import { AuditLog } from "./audit.log";
+import { BulkActions } from "./bulk.actions";
+import { DLQ_CONFIG, type DlqConfig } from "./config";
 import { DeadLetterStore } from "./dead-letter.store";
 import { DlqController } from "./dlq.controller";
+import { DlqMetrics } from "./dlq.metrics";
+import { EntryReplayer } from "./entry.replayer";
+import { EventReplays } from "./event.replays";
+import { Leadership } from "./leadership";
+import { Operations } from "./operations";
+import { OutcomeHandler } from "./outcome.handler";
+import { RecoveryRunner } from "./recovery.runner";
+import { ReplayController } from "./replay.controller";
 
 @Module({})
 export class DlqModule {
@@ -16,16 +26,25 @@ export class DlqModule {
       module: DlqModule,
       imports: [
         ObservabilityModule.forRoot("dlq-manager"),
-        NatsModule.forRoot({ url: config.natsUrl, name: "hookstream-dlq-manager" }),
+        NatsModule.forRoot({ ...config.nats, name: "hookstream-dlq-manager" }),
         DatabaseModule.forRoot(config.databaseUrl),
       ],
-      controllers: [AdvisoryHandler, DlqController, HealthController],
+      controllers: [AdvisoryHandler, OutcomeHandler, DlqController, ReplayController, HealthController],
       providers: [
+        { provide: DLQ_CONFIG, useValue: config },
         { provide: ADMIN_TOKENS, useValue: config.adminTokens },
         { provide: APP_FILTER, useClass: JsonErrorFilter },
         natsAndDatabaseReadiness,
         AttemptHistory,
+        AuditLog,
+        BulkActions,
         DeadLetterStore,
+        DlqMetrics,
+        EntryReplayer,
+        EventReplays,
+        Leadership,
+        Operations,
+        RecoveryRunner,
       ],
     };
   }

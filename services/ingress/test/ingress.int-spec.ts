@@ -60,6 +60,13 @@ describe("ingress", () => {
   });
 
   it("answers 503 with Retry-After while JetStream is down, and keeps everything acknowledged before", async () => {
+    const acknowledged = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const r = await stack.sendGithub({ event: "push", delivery: `i-before-${i}`, body });
+        expect(r.status).toBe(202);
+        return ((await r.json()) as { id: string }).id;
+      }),
+    );
     await stack.nats.kill();
     const res = await stack.sendGithub({ event: "push", delivery: "i-down", body });
     expect(res.status).toBe(503);
@@ -73,8 +80,9 @@ describe("ingress", () => {
       return r.status === 202 && r;
     }, "ingress to store again after NATS restarts");
     expect(await retried.json()).toMatchObject({ id: "i-down", duplicate: false });
-    expect(await stack.streamMessages(STREAMS.webhooks)).toBe(2);
-    expect((await stack.jsm.streams.getMessage(STREAMS.webhooks, { seq: 1 }))!.json<{ id: string }>().id).toBe("i-1");
+    expect(await stack.streamMessages(STREAMS.webhooks)).toBe(22);
+    const stored = await Promise.all(Array.from({ length: 22 }, async (_, i) => (await stack.jsm.streams.getMessage(STREAMS.webhooks, { seq: i + 1 }))!.json<{ id: string }>().id));
+    expect(stored.sort()).toEqual(["i-1", "i-down", ...acknowledged].sort());
   });
 
   it("is ready while NATS answers", async () => {

@@ -5,6 +5,7 @@ import { DatabaseModule, Subscription } from "@hookstream/database";
 import { EventStore, NatsModule } from "@hookstream/jetstream";
 import { ADMIN_TOKENS, HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
 import { ROUTER_CONFIG, type RouterConfig } from "./config";
+import { EventsController } from "./events.controller";
 import { FanoutPublisher } from "./fanout.publisher";
 import { ReplayHandler } from "./replay.handler";
 import { RoutingHandler } from "./routing.handler";
@@ -24,7 +25,7 @@ export class RouterModule {
         DatabaseModule.forRoot(config.databaseUrl),
         TypeOrmModule.forFeature([Subscription]),
       ],
-      controllers: [RoutingHandler, ReplayHandler, SubscriptionsController, HealthController],
+      controllers: [RoutingHandler, ReplayHandler, SubscriptionsController, EventsController, HealthController],
       providers: [
         { provide: ROUTER_CONFIG, useValue: config },
         { provide: ADMIN_TOKENS, useValue: config.adminTokens },

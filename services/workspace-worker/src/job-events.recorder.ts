@@ -1,5 +1,5 @@
 import { Injectable, Logger } from "@nestjs/common";
-import { categorize, HEADERS, type JobAttemptFailed, type JobEventKind, type JobSucceeded, STREAMS, SUBJECTS } from "@hookstream/contracts";
+import { categorize, HEADERS, type JobAttemptFailed, type JobEventKind, type JobStale, type JobStarted, type JobSucceeded, STREAMS, SUBJECTS } from "@hookstream/contracts";
 import { JetStreamPublisher } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
 import { DeliveryError } from "./destination.client";
@@ -14,8 +14,9 @@ export interface AttemptContext {
 }
 
 /**
- * Puts each attempt's outcome on JOB_EVENTS before the job is acked, nak'ed or terminated, so a job's history
- * outlives the worker: the DLQ entry shows every attempt's error, and a replay's success is visible.
+ * Puts each attempt's start and outcome on JOB_EVENTS, the outcome before the job is acked, nak'ed or
+ * terminated, so a job's history outlives the worker: the DLQ entry shows every attempt's error, a replay's
+ * success is visible, and the job lifecycle projection is built from them.
  */
 @Injectable()
 export class JobEventsRecorder {
@@ -26,11 +27,20 @@ export class JobEventsRecorder {
     private readonly metrics: MetricsService,
   ) {}
 
+  /**
+   * Not awaited: waiting for this PubAck would add a round trip to every job. A lost or late `started` costs
+   * nothing, since the projection orders transitions by attempt and a job's outcome implies its start.
+   */
+  started(ctx: AttemptContext): void {
+    const event: JobStarted = { kind: "started", ...this.identity(ctx) };
+    void this.publish(ctx, event.kind, event);
+  }
+
   async failed(ctx: AttemptContext, error: unknown): Promise<void> {
     const { category, message } = categorize(error);
     const event: JobAttemptFailed = {
       kind: "attempt_failed",
-      ...this.common(ctx),
+      ...this.outcome(ctx),
       category,
       message,
       status: error instanceof DeliveryError ? error.status : undefined,
@@ -39,19 +49,22 @@ export class JobEventsRecorder {
   }
 
   async succeeded(ctx: AttemptContext, status?: number): Promise<void> {
-    const event: JobSucceeded = { kind: "succeeded", ...this.common(ctx), replayOf: ctx.replayOf, status };
+    const event: JobSucceeded = { kind: "succeeded", ...this.outcome(ctx), replayOf: ctx.replayOf, status };
     await this.publish(ctx, event.kind, event);
   }
 
-  private common(ctx: AttemptContext) {
-    return {
-      jobId: ctx.jobId,
-      jobSeq: ctx.jobSeq,
-      workspaceId: ctx.workspaceId,
-      attempt: ctx.attempt,
-      at: new Date().toISOString(),
-      durationMs: Math.round(performance.now() - ctx.startedAt),
-    };
+  /** Acknowledged without being applied: a newer job for the same workspace and `entity` was applied first. */
+  async stale(ctx: AttemptContext, entity: string, reason: string): Promise<void> {
+    const event: JobStale = { kind: "stale", ...this.outcome(ctx), entity, reason };
+    await this.publish(ctx, event.kind, event);
+  }
+
+  private identity(ctx: AttemptContext) {
+    return { jobId: ctx.jobId, jobSeq: ctx.jobSeq, workspaceId: ctx.workspaceId, attempt: ctx.attempt, at: new Date().toISOString() };
+  }
+
+  private outcome(ctx: AttemptContext) {
+    return { ...this.identity(ctx), durationMs: Math.round(performance.now() - ctx.startedAt) };
   }
 
   private async publish(ctx: AttemptContext, kind: JobEventKind, data: unknown): Promise<void> {

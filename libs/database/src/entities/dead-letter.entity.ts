@@ -1,7 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
-import type { ErrorCategory } from "@hookstream/contracts";
+import type { ErrorCategory, Job } from "@hookstream/contracts";
+
+export const DEAD_LETTER_STATUSES = ["pending", "retrying", "reprocessed", "resolved", "discarded", "failed"] as const;
+export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
 
 export interface AttemptRecord {
+  /** The JOBS sequence of the run this attempt belongs to: the original job, then each replay that failed too. */
+  jobSeq?: number;
   attempt: number;
   category: ErrorCategory;
   message: string;
@@ -19,18 +24,24 @@ export class DeadLetter {
   @Column({ type: "text" })
   stream!: string;
 
-  @Column({ name: "stream_seq", type: "bigint" })
-  streamSeq!: string;
+  /** Null for an entry moved in by hand (`move_to_dead_letter_queue`). */
+  @Column({ name: "stream_seq", type: "bigint", nullable: true })
+  streamSeq!: string | null;
 
   @Column({ type: "text" })
   subject!: string;
 
-  /** `max_deliveries` or `terminated`. */
+  /** `max_deliveries`, `terminated` or `manual`. */
   @Column({ type: "text" })
   reason!: string;
 
+  /** The original job's id; its replays (`<jobId>:replay:…`) fail into this same entry. */
   @Column({ name: "job_id", type: "text", nullable: true })
   jobId!: string | null;
+
+  /** The original job envelope, replayed as is under a new id. */
+  @Column({ type: "jsonb", nullable: true })
+  job!: Job | null;
 
   @Column({ name: "event_id", type: "text", nullable: true })
   eventId!: string | null;
@@ -68,8 +79,39 @@ export class DeadLetter {
   @Column({ name: "trace_id", type: "text", nullable: true })
   traceId!: string | null;
 
+  /** Stream sequences that failed into this entry: the original message, then each replay dead-lettered again. */
+  @Column({ name: "failure_seqs", type: "bigint", array: true })
+  failureSeqs!: string[];
+
   @Column({ type: "text" })
-  status!: string;
+  status!: DeadLetterStatus;
+
+  /** Automatic retries spent. */
+  @Column({ name: "retry_count", type: "integer" })
+  retryCount!: number;
+
+  /** Replays published, automatic or not; numbers the next replay's message id. */
+  @Column({ name: "replay_count", type: "integer" })
+  replayCount!: number;
+
+  @Column({ name: "next_retry_at", type: "timestamptz", nullable: true })
+  nextRetryAt!: Date | null;
+
+  @Column({ name: "needs_manual_intervention", type: "boolean" })
+  needsManualIntervention!: boolean;
+
+  @Column({ name: "reprocessed_at", type: "timestamptz", nullable: true })
+  reprocessedAt!: Date | null;
+
+  /** The token name of whoever resolved or discarded the entry. */
+  @Column({ name: "resolved_by", type: "text", nullable: true })
+  resolvedBy!: string | null;
+
+  @Column({ name: "resolved_at", type: "timestamptz", nullable: true })
+  resolvedAt!: Date | null;
+
+  @Column({ name: "resolution_note", type: "text", nullable: true })
+  resolutionNote!: string | null;
 
   @Column({ name: "first_failed_at", type: "timestamptz", nullable: true })
   firstFailedAt!: Date | null;

@@ -1,0 +1,24 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Each workspace's cache is a NATS KV bucket, created by whoever caches for it (never by the worker), with keys
+ * `<source>.<scope>.<anything>`: the worker drops `<source>.<scope>.>` when an event about that scope arrives
+ * (see the worker's cache invalidation handler). Build names with these functions, so both sides agree.
+ */
+
+/** Bucket names allow [A-Za-z0-9_-], and the stream `KV_<bucket>` at most 255 characters. */
+const SAFE_BUCKET_ID = /^[A-Za-z0-9_-]{1,200}$/;
+
+/** `cache_<workspace id>` when the id is a valid bucket name, else `cache-<sha256 of the id>` (never the same). */
+export function cacheBucketName(workspaceId: string): string {
+  return SAFE_BUCKET_ID.test(workspaceId) ? `cache_${workspaceId}` : `cache-${createHash("sha256").update(workspaceId).digest("hex")}`;
+}
+
+/** A scope (repository, object id) as one key token: KV keys allow [-/=_A-Za-z0-9], and `.` separates tokens. */
+export function cacheKeyToken(value: string): string {
+  const token = value.replace(/[^-/=\w]/g, "_");
+  return token.length > 0 ? token : "_";
+}
+
+/** The key filter for everything cached about one scope of a source, e.g. `github.acme/api.>`. */
+export const cacheScopeFilter = (source: string, scope: string) => `${cacheKeyToken(source)}.${cacheKeyToken(scope)}.>`;

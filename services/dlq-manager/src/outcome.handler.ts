@@ -1,0 +1,37 @@
+import { Controller, Logger } from "@nestjs/common";
+import { Ctx, Payload } from "@nestjs/microservices";
+import { CONSUMERS, JobEvent, STREAMS } from "@hookstream/contracts";
+import { JetStreamConsumer, JetStreamContext } from "@hookstream/jetstream";
+import { DeadLetterStore } from "./dead-letter.store";
+import { DlqMetrics } from "./dlq.metrics";
+import { originalOfReplay } from "./replay.builder";
+
+/**
+ * JOB_EVENTS → entry status: a replayed job that succeeded, or that the worker found superseded by a newer event
+ * (stale: nothing left to deliver), makes its entry reprocessed. Every other job event is acknowledged and ignored;
+ * failures reach the DLQ through advisories.
+ */
+@Controller()
+export class OutcomeHandler {
+  private readonly log = new Logger(OutcomeHandler.name);
+
+  constructor(
+    private readonly store: DeadLetterStore,
+    private readonly metrics: DlqMetrics,
+  ) {}
+
+  @JetStreamConsumer(CONSUMERS.dlqOutcomes)
+  async handle(@Payload() data: unknown, @Ctx() _ctx: JetStreamContext): Promise<void> {
+    const parsed = JobEvent.safeParse(data);
+    if (!parsed.success) return;
+    const e = parsed.data;
+    if (e.kind !== "succeeded" && e.kind !== "stale") return;
+    // A stale event does not say what it replays; the DLQ's own replays say it in their job id.
+    const original = e.kind === "succeeded" ? e.replayOf : originalOfReplay(e.jobId);
+    if (!original) return;
+    if (await this.store.markReprocessed(original, STREAMS.jobs, e.jobSeq, e.kind)) {
+      this.metrics.outcomes.inc({ outcome: "reprocessed" });
+      this.log.log(`job ${original} reprocessed by its replay ${e.jobId}${e.kind === "stale" ? ` (superseded: ${e.reason})` : ""}`);
+    }
+  }
+}

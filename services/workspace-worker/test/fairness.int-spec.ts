@@ -1,0 +1,78 @@
+import { TestDestination } from "../../../test/support/destinations";
+import { eventually, sleep } from "../../../test/support/eventually";
+import { TestStack } from "../../../test/support/stack";
+import { jobEvents, push, sendGithub, workerMetric } from "./worker.support";
+
+// A first backoff of 1 s is also the first delivery's ack deadline (nats-server 2.9): only working() heartbeats
+// keep a longer job from being redelivered.
+const secret = TestDestination.secret("fairness");
+const dest = new TestDestination(secret);
+const stack = new TestStack();
+
+jest.setTimeout(120_000);
+
+beforeAll(async () => {
+  await dest.start();
+  await stack.start({ JOB_BACKOFF: "1s", JOB_MAX_DELIVER: "10", WORKER_CONCURRENCY: "8", WORKSPACE_CONCURRENCY: "2" });
+});
+
+afterAll(async () => {
+  await stack.stop();
+  await dest.stop();
+});
+
+describe("fairness", () => {
+  it("keeps a slow workspace from delaying the others beyond a bound, and still delivers all of its jobs once", async () => {
+    const SLOW_MS = 2000;
+    dest.answer("/slow", { status: 200, delayMs: SLOW_MS });
+    await stack.subscribe({ workspaceId: "slow", resource: "acme/slow", destinationUrl: dest.url("/slow"), destinationSecret: secret });
+    const fast = Array.from({ length: 5 }, (_, i) => `fast-${i}`);
+    for (const ws of fast) await stack.subscribe({ workspaceId: ws, resource: "acme/fast", destinationUrl: dest.url(`/${ws}`), destinationSecret: secret });
+
+    // Twelve slow jobs first: without a per-workspace limit they would take all eight slots for 2 s.
+    for (let i = 0; i < 12; i++) await sendGithub(stack, "push", `slow-${i}`, push("acme/slow", i));
+    await sleep(300);
+    const sent: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      sent.push(Date.now());
+      await sendGithub(stack, "push", `fast-${i}`, push("acme/fast", i));
+    }
+    await eventually(() => fast.every((ws) => dest.on(`/${ws}`).length === 3), "every fast delivery", 10_000);
+    const latencies = fast.flatMap((ws) => dest.on(`/${ws}`).map((d) => d.at - sent[Number(JSON.parse(d.body).after.slice(1))]!));
+    expect(Math.max(...latencies)).toBeLessThan(1500);
+
+    await eventually(() => dest.on("/slow").length >= 12, "every slow delivery", 60_000);
+    await sleep(1500);
+    const slow = dest.on("/slow");
+    expect(slow).toHaveLength(12);
+    expect(new Set(slow.map((d) => d.id)).size).toBe(12);
+    // Never more than its two slots at once: no request arrived while two others were still being answered.
+    const inFlightAt = (t: number) => slow.filter((d) => d.at <= t && d.at > t - (SLOW_MS - 50)).length;
+    expect(Math.max(...slow.map((d) => inFlightAt(d.at)))).toBeLessThanOrEqual(2);
+    // Deferrals are not failed attempts, and a job is deferred a few times at most (each costs a delivery), far from
+    // JOB_MAX_DELIVER: its turns follow the workspace's measured durations.
+    for (let i = 0; i < 12; i++) {
+      const events = await eventually(async () => {
+        const e = await jobEvents(stack, `slow-${i}:slow`);
+        return e.some((x) => x.kind === "succeeded") && e;
+      }, `slow-${i} to succeed`);
+      expect(events.map((e) => e.kind)).not.toContain("attempt_failed");
+      expect(events.find((e) => e.kind === "succeeded")!.attempt).toBeLessThanOrEqual(6);
+    }
+    expect(await workerMetric(stack, "hookstream_jobs_deferred_total", { reason: "workspace_limit" })).toBeGreaterThan(0);
+  });
+
+  it("does not redeliver a job that outlives the first backoff value while it runs", async () => {
+    dest.answer("/long", { status: 200, delayMs: 4000 });
+    await stack.subscribe({ workspaceId: "long", resource: "acme/long", destinationUrl: dest.url("/long"), destinationSecret: secret });
+    await sendGithub(stack, "push", "long-1", push("acme/long"));
+    const [event] = await eventually(async () => {
+      const e = (await jobEvents(stack, "long-1:long")).filter((x) => x.kind === "succeeded");
+      return e.length > 0 && e;
+    }, "the long job to succeed", 20_000);
+    await sleep(1500);
+    expect(dest.on("/long")).toHaveLength(1);
+    expect(event).toMatchObject({ kind: "succeeded", attempt: 1 });
+    expect((event as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(4000);
+  });
+});
