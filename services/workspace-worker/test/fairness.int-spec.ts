@@ -3,8 +3,9 @@ import { eventually, sleep } from "../../../test/support/eventually";
 import { TestStack } from "../../../test/support/stack";
 import { jobEvents, push, sendGithub, workerMetric } from "./worker.support";
 
-// A first backoff of 1 s is also the first delivery's ack deadline (nats-server 2.9): only working() heartbeats
-// keep a longer job from being redelivered.
+// A first backoff of 3 s is also the first delivery's ack deadline (nats-server 2.9): only working() heartbeats
+// keep a longer job from being redelivered. (At 1 s, event-loop lag on a loaded CI machine could outlast the
+// deadline between two heartbeats and cause a redelivery that is not what this file tests.)
 const secret = TestDestination.secret("fairness");
 const dest = new TestDestination(secret);
 const stack = new TestStack();
@@ -13,7 +14,7 @@ jest.setTimeout(120_000);
 
 beforeAll(async () => {
   await dest.start();
-  await stack.start({ JOB_BACKOFF: "1s", JOB_MAX_DELIVER: "10", WORKER_CONCURRENCY: "8", WORKSPACE_CONCURRENCY: "2" });
+  await stack.start({ JOB_BACKOFF: "3s", JOB_MAX_DELIVER: "10", WORKER_CONCURRENCY: "8", WORKSPACE_CONCURRENCY: "2" });
 });
 
 afterAll(async () => {
