@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { HEADERS, STREAMS, SUBJECTS, WebhookEvent } from "@hookstream/contracts";
 import { JetStreamPublisher } from "@hookstream/jetstream";
-import { MetricsService } from "@hookstream/platform";
+import { levelsUpTo, MetricsService } from "@hookstream/platform";
 import { clientKey } from "./client";
 import { INGRESS_CONFIG, type IngressConfig } from "./config";
 import { IngressMetrics, type Outcome } from "./ingress.metrics";
@@ -51,6 +51,8 @@ export class IngestService {
   /** Verified requests per source; one bucket per configured source. */
   private readonly verified: TokenBuckets;
   private readonly sensitiveHeaders: ReadonlySet<string>;
+  /** At debug level, refused requests are logged with their (redacted) headers; the line is not even built otherwise. */
+  private readonly logRefusals: boolean;
 
   constructor(
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
@@ -63,6 +65,7 @@ export class IngestService {
     this.failures = new TokenBuckets(failuresPerClient, maxClients);
     this.verified = new TokenBuckets(verifiedPerSource, Math.max(1, sources.length));
     // Every provider's, configured or not: a request may carry any of them.
+    this.logRefusals = levelsUpTo(config.logLevel).includes("debug");
     this.sensitiveHeaders = new Set([...CREDENTIAL_HEADERS, ...SIGNATURE_HEADERS, ...sources.flatMap((s) => s.provider.signatureHeaders)]);
   }
 
@@ -92,7 +95,7 @@ export class IngestService {
 
   async ingest(source: Source, request: WebhookRequest): Promise<Answer> {
     const answer = await this.answer(source, request);
-    if (answer.status >= 400 && Logger.isLevelEnabled("debug")) {
+    if (answer.status >= 400 && this.logRefusals) {
       const headers = JSON.stringify(redactHeaders(request.headers, this.sensitiveHeaders));
       this.log.debug(`${source.key}: ${answer.status} ${(answer.body as { code: string }).code} for ${request.ip}, headers ${headers}`);
     }

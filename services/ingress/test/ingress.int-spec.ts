@@ -80,7 +80,8 @@ describe("ingress", () => {
       return r.status === 202 && r;
     }, "ingress to store again after NATS restarts");
     expect(await retried.json()).toMatchObject({ id: "i-down", duplicate: false });
-    expect(await stack.streamMessages(STREAMS.webhooks)).toBe(22);
+    // The test's own connection reconnects on its own schedule.
+    expect(await eventually(() => stack.streamMessages(STREAMS.webhooks), "the test's connection to NATS")).toBe(22);
     const stored = await Promise.all(Array.from({ length: 22 }, async (_, i) => (await stack.jsm.streams.getMessage(STREAMS.webhooks, { seq: i + 1 }))!.json<{ id: string }>().id));
     expect(stored.sort()).toEqual(["i-1", "i-down", ...acknowledged].sort());
   });

@@ -2,13 +2,19 @@ import { HEADERS, STREAMS } from "@hookstream/contracts";
 import { TestStack } from "../../../test/support/stack";
 import { ALL_PROVIDERS_ENV, now, post, SECRETS, signed } from "./signers";
 
-// Every provider configured at once, on ingress alone with its own nats-server and database.
+// Every provider configured at once, on ingress alone with its own nats-server and database; debug logs are
+// captured (refused requests are logged at debug, with their headers).
 const stack = new TestStack();
+const logged: string[] = [];
 
 beforeAll(async () => {
-  await stack.start({ ...ALL_PROVIDERS_ENV, GITHUB_WEBHOOK_EVENTS: "push,pull_request", WEBHOOK_RATE_LIMIT_FAILURES: "1000/1m" }, ["ingress"]);
+  jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0);
+  await stack.start({ ...ALL_PROVIDERS_ENV, GITHUB_WEBHOOK_EVENTS: "push,pull_request", WEBHOOK_RATE_LIMIT_FAILURES: "1000/1m", LOG_LEVEL: "debug" }, ["ingress"]);
 });
-afterAll(() => stack.stop());
+afterAll(async () => {
+  await stack.stop();
+  jest.restoreAllMocks();
+});
 
 const push = JSON.stringify({ ref: "refs/heads/main", repository: { full_name: "acme/api" } });
 const stripeEvent = JSON.stringify({ id: "evt_int_1", object: "event", type: "invoice.paid", account: "acct_1", data: { object: { id: "in_1" } } });
@@ -110,6 +116,16 @@ describe("ingress with every provider", () => {
     expect(await stack.streamMessages(STREAMS.webhooks)).toBe(before);
   });
 
+  it("logs refused requests with their signature headers redacted", async () => {
+    const headers = { ...signed.stripe(stripeEvent, { t: now() - 3600 }), authorization: "Bearer secret-token" };
+    expect((await post(stack, "/webhooks/stripe", stripeEvent, headers)).status).toBe(401);
+    const line = logged.find((l) => l.includes("stripe: 401 timestamp_out_of_tolerance"));
+    expect(line).toContain("[redacted]");
+    expect(line).toContain("content-type");
+    expect(logged.join("")).not.toContain(headers["stripe-signature"]);
+    expect(logged.join("")).not.toContain("secret-token");
+  });
+
   it("answers events outside a source's allowlist 202 ignored, and stores none of them", async () => {
     const before = await stack.streamMessages(STREAMS.webhooks);
     const res = await post(stack, "/webhooks/github", push, signed.github(push, { delivery: "gh-issues", event: "issues" }));
@@ -169,7 +185,7 @@ describe("ingress with every provider", () => {
     expect(line(/^hookstream_ingress_requests_total\{.*source="stripe",outcome="duplicate",status="202"/)).toBeDefined();
     expect(line(/^hookstream_ingress_requests_total\{.*source="github",outcome="ignored",status="202"/)).toBeDefined();
     expect(line(/^hookstream_ingress_requests_total\{.*source="standard",outcome="not_configured",status="404"/)).toBeDefined();
-    expect(line(/^hookstream_ingress_verification_failures_total\{.*source="stripe",reason="timestamp_out_of_tolerance"/)).toMatch(/ 2$/);
+    expect(line(/^hookstream_ingress_verification_failures_total\{.*source="stripe",reason="timestamp_out_of_tolerance"/)).toMatch(/ 3$/);
     expect(line(/^hookstream_ingress_body_bytes_count\{.*source="standard\/clerk"/)).toBeDefined();
     expect(line(/^hookstream_operation_duration_seconds_count\{.*operation="ingest"/)).toBeDefined();
     expect(text).not.toMatch(/evt_int|gh-1|msg_1|nobody/);
