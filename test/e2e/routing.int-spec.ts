@@ -28,7 +28,9 @@ async function send(type: string, payload: unknown): Promise<string> {
   return id;
 }
 
-const routed = (id: string) => eventually(async () => (await stack.db.query("SELECT 1 FROM routed_events WHERE event_id = $1", [id])).length === 1, `${id} routed`);
+// duration_ms is written once every job's PubAck came back (the row itself exists from the start of routing).
+const routed = (id: string) =>
+  eventually(async () => (await stack.db.query("SELECT 1 FROM routed_events WHERE event_id = $1 AND duration_ms IS NOT NULL", [id])).length === 1, `${id} routed`);
 
 beforeAll(async () => {
   await dest.start();
