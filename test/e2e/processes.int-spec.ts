@@ -47,14 +47,19 @@ describe("one trace per webhook", () => {
 
     const stored = await stack.jsm.streams.getMessage(STREAMS.webhooks, { seq: 1 });
     const traceId = stored!.header.get("traceparent").split("-")[1]!;
+    // Spans are exported as they end, children before parents: wait for a closed tree, not just the worker spans.
+    const rootsOf = (s: ReturnType<typeof otlp.trace>) => {
+      const known = new Set(s.map((x) => x.spanId));
+      return s.filter((x) => !x.parentSpanId || !known.has(x.parentSpanId));
+    };
     const spans = await eventually(() => {
       const s = otlp.trace(traceId);
+      if (rootsOf(s).length !== 1) return false;
       const workers = s.filter((x) => x.service === "hookstream-workspace-worker" && x.attributes["messaging.consumer.group.name"] === "workspace-worker");
       return workers.length === 3 && s;
     }, "the worker's spans to be exported");
 
-    const ids = new Set(spans.map((s) => s.spanId));
-    const roots = spans.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
+    const roots = rootsOf(spans);
     expect(roots).toHaveLength(1);
     expect(roots[0]).toMatchObject({ service: "hookstream-ingress", kind: 2 /* server */ });
     const byId = new Map(spans.map((s) => [s.spanId, s]));
