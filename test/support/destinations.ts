@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import { freePort } from "@hookstream/testing";
+import { listenWithBodies, type TestHttpServer } from "./http-server";
 
 export interface ReceivedDelivery {
   path: string;
@@ -23,7 +22,7 @@ export class TestDestination {
   readonly received: ReceivedDelivery[] = [];
   private readonly statusByPath = new Map<string, Answer | ((n: number) => Answer)>();
   private readonly delayed = new Set<NodeJS.Timeout>();
-  private server?: Server;
+  private server?: TestHttpServer;
   port = 0;
 
   constructor(private readonly secret: string) {}
@@ -46,12 +45,7 @@ export class TestDestination {
   }
 
   async start(): Promise<void> {
-    this.port = await freePort();
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const body = Buffer.concat(chunks).toString();
+    this.server = await listenWithBodies((req, body, res) => {
         const path = req.url ?? "/";
         const delivery = { path, at: Date.now(), id: String(req.headers["webhook-id"]), validSignature: this.verify(req.headers, body), body, headers: req.headers };
         this.received.push(delivery);
@@ -64,15 +58,13 @@ export class TestDestination {
           if (!res.destroyed) res.writeHead(status, headers).end();
         }, delayMs);
         this.delayed.add(timer);
-      });
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
+    this.port = this.server.port;
   }
 
   async stop(): Promise<void> {
     for (const timer of this.delayed) clearTimeout(timer);
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.close();
   }
 
   private verify(h: Record<string, string | string[] | undefined>, body: string): boolean {

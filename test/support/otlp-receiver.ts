@@ -1,5 +1,4 @@
-import { createServer, type Server } from "node:http";
-import { freePort } from "@hookstream/testing";
+import { listenWithBodies, type TestHttpServer } from "./http-server";
 
 export interface ReceivedSpan {
   service: string;
@@ -18,7 +17,7 @@ const attrs = (list: { key: string; value: AnyValue }[] = []) => Object.fromEntr
 /** An OTLP/HTTP JSON trace receiver (OTEL_EXPORTER_OTLP_PROTOCOL=http/json), keeping every span it gets. */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
-  private server?: Server;
+  private server?: TestHttpServer;
   port = 0;
 
   get endpoint(): string {
@@ -26,13 +25,9 @@ export class OtlpReceiver {
   }
 
   async start(): Promise<void> {
-    this.port = await freePort();
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
+    this.server = await listenWithBodies((req, text, res) => {
         if (req.url === "/v1/traces") {
-          const body = JSON.parse(Buffer.concat(chunks).toString() || "{}");
+          const body = JSON.parse(text || "{}");
           for (const rs of body.resourceSpans ?? []) {
             const service = String(attrs(rs.resource?.attributes)["service.name"] ?? "");
             for (const ss of rs.scopeSpans ?? [])
@@ -41,9 +36,8 @@ export class OtlpReceiver {
           }
         }
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      });
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
+    this.port = this.server.port;
   }
 
   trace(traceId: string): ReceivedSpan[] {
@@ -51,7 +45,6 @@ export class OtlpReceiver {
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.close();
   }
 }
