@@ -1,10 +1,11 @@
-import { DeliveryAdvisory, Job, JobEvent, jobIdOf, WebhookEvent } from "./envelopes";
+import fc from "fast-check";
+import { DeliveryAdvisory, encodeWebhookEvent, Job, JobEvent, jobIdOf, WebhookEvent } from "./envelopes";
 import { subjectToken, SUBJECTS } from "./streams";
 import { dlqConsumer, projectorAdvisoriesConsumer, projectorEventsConsumer, projectorJobsConsumer, workerConsumer } from "./consumers";
 
 const event = {
   id: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
-  source: "github",
+  source: "github" as const,
   type: "pull_request",
   resource: "acme/api",
   receivedAt: "2026-11-27T01:00:00.000Z",
@@ -19,6 +20,18 @@ describe("WebhookEvent", () => {
     expect(WebhookEvent.safeParse({ ...event, id: "" }).success).toBe(false);
     expect(WebhookEvent.safeParse({ ...event, receivedAt: "yesterday" }).success).toBe(false);
     expect(WebhookEvent.safeParse({ ...event, resource: null }).success).toBe(true);
+  });
+
+  it("stores a body's bytes as the payload, decoding to the same event as serializing it", () => {
+    const { payload: _, ...described } = event;
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(0, 2), fc.string(), (payload, indent, header) => {
+        const meta = { ...described, headers: { "x-note": header } };
+        const body = new TextEncoder().encode(` ${JSON.stringify(payload, null, indent)}\n`);
+        const stored = JSON.parse(new TextDecoder().decode(encodeWebhookEvent(meta, body)));
+        expect(stored).toEqual(JSON.parse(JSON.stringify({ ...meta, payload })));
+      }),
+    );
   });
 });
 

@@ -22,6 +22,24 @@ export const WebhookEvent = z.object({
 });
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 
+const utf8 = new TextEncoder();
+const PAYLOAD_KEY = utf8.encode(',"payload":');
+
+/**
+ * The stored form of a WebhookEvent whose payload is the provider's body, already known to be valid JSON: the body's
+ * bytes are spliced in rather than parsed and serialized again (a third of ingress's JSON work for an 8 KB body).
+ * Decodes to the same object as `JSON.stringify({ ...event, payload: JSON.parse(body) })`.
+ */
+export function encodeWebhookEvent(event: Omit<WebhookEvent, "payload">, jsonBody: Uint8Array): Uint8Array {
+  const head = utf8.encode(JSON.stringify(event));
+  const out = new Uint8Array(head.length - 1 + PAYLOAD_KEY.length + jsonBody.length + 1);
+  out.set(head.subarray(0, head.length - 1)); // without its closing brace
+  out.set(PAYLOAD_KEY, head.length - 1);
+  out.set(jsonBody, head.length - 1 + PAYLOAD_KEY.length);
+  out[out.length - 1] = 0x7d; // }
+  return out;
+}
+
 /**
  * One event for one workspace, on JOBS. It points at the event on WEBHOOKS instead of copying the payload,
  * so a fan-out to thousands of workspaces stores the body once.

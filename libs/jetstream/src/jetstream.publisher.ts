@@ -8,7 +8,7 @@ import { JETSTREAM } from "./nats.tokens";
 
 export interface OutgoingMessage {
   subject: string;
-  /** Serialized as JSON. */
+  /** Serialized as JSON, unless it is already encoded (bytes are sent as they are). */
   data: unknown;
   /** Becomes `Nats-Msg-Id`: JetStream drops a repeat inside the stream's duplicate window. */
   msgId: string;
@@ -51,7 +51,8 @@ export class JetStreamPublisher {
     h.set(HEADERS.msgId, message.msgId);
     injectTraceContext(h);
     try {
-      return await this.js.publish(message.subject, encoder.encode(JSON.stringify(message.data)), {
+      const data = message.data instanceof Uint8Array ? message.data : encoder.encode(JSON.stringify(message.data));
+      return await this.js.publish(message.subject, data, {
         msgID: message.msgId,
         headers: h,
         timeout: options.timeoutMs ?? 5000,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
-import { HEADERS, STREAMS, SUBJECTS, WebhookEvent } from "@hookstream/contracts";
+import { encodeWebhookEvent, HEADERS, STREAMS, SUBJECTS, WebhookEvent } from "@hookstream/contracts";
 import { JetStreamPublisher } from "@hookstream/jetstream";
 import { levelsUpTo, MetricsService } from "@hookstream/platform";
 import { clientKey } from "./client";
@@ -148,15 +148,16 @@ export class IngestService {
       const value = input.headers[name];
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     }
-    return this.store(source, { ...checked.data, source: source.kind, receivedAt: new Date().toISOString(), headers, payload });
+    return this.store(source, { ...checked.data, source: source.kind, receivedAt: new Date().toISOString(), headers }, request.rawBody);
   }
 
-  private async store(source: Source, envelope: WebhookEvent): Promise<Answer> {
+  /** The payload is stored as the provider sent it: its bytes parsed as JSON above, so they are valid JSON. */
+  private async store(source: Source, envelope: Omit<WebhookEvent, "payload">, rawBody: Buffer): Promise<Answer> {
     try {
       const ack = await this.publisher.publish(
         {
           subject: SUBJECTS.webhook(envelope.source, envelope.type),
-          data: envelope,
+          data: encodeWebhookEvent(envelope, rawBody),
           msgId: envelope.id,
           headers: {
             [HEADERS.eventId]: envelope.id,
