@@ -15,7 +15,9 @@ export type Outcome =
   | "bad_request"
   | "too_large"
   | "unavailable"
-  | "error";
+  | "error"
+  /** The client went away, or Node's request timeout closed it (408), before its body was read: nothing was stored. */
+  | "abandoned";
 
 /**
  * Ingress's own series, in the service's registry beside the shared ones (received, verified, rejected, the

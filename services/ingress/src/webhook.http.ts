@@ -123,6 +123,7 @@ export class WebhookHttp implements OnModuleInit {
       })
       .then((answer) => {
         if (answer) this.send(req, res, route.label, answer);
+        else this.ingressMetrics.requests.inc({ source: route.label, outcome: "abandoned", status: "none" });
         span.setAttribute("http.response.status_code", answer?.status ?? 0);
         if (!answer || answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();

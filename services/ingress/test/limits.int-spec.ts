@@ -146,5 +146,7 @@ describe("ingress bounds", () => {
     expect(reply).toMatch(/^HTTP\/1\.1 408/);
     expect(ms).toBeGreaterThanOrEqual(1900);
     expect(ms).toBeLessThan(6000);
+    const metrics = await (await fetch(stack.url("ingress", "/metrics"))).text();
+    expect(metrics).toMatch(/hookstream_ingress_requests_total\{source="github",outcome="abandoned",status="none"[^}]*\} 1\b/);
   });
 });
