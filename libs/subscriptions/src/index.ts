@@ -1,0 +1,6 @@
+export * from "./destination.reader";
+export * from "./secret.reencryption";
+export * from "./subscription-rule";
+export * from "./subscription.announcer";
+export * from "./subscription.store";
+export * from "./subscriptions.module";
