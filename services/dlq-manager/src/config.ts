@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { adminTokenEnv, commonEnv, duration, type Env, loadConfig, natsEndpoint, port, readTokenEnv } from "@hookstream/platform";
+import { encryptionKeyEnv, keyringFrom } from "@hookstream/secrets";
 import { retryDelays } from "./recovery.schedule";
 
 const schema = z
@@ -7,6 +8,7 @@ const schema = z
     ...commonEnv,
     ...adminTokenEnv,
     ...readTokenEnv,
+    ...encryptionKeyEnv,
     DLQ_PORT: port(3003),
     /** Automatic retries of a transient failure; 0 turns automatic recovery off. */
     DLQ_RETRIES: z.coerce.number().int().min(0).max(50).default(5),
@@ -34,6 +36,7 @@ const schema = z
       batch: e.DLQ_RECOVERY_BATCH,
     },
     replayRate: e.DLQ_REPLAY_RATE,
+    keyring: keyringFrom(e),
   }));
 
 export type DlqConfig = z.infer<typeof schema>;
