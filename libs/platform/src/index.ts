@@ -1,5 +1,6 @@
 export * from "./config";
 export * from "./duration";
+export * from "./byte-size";
 export * from "./metrics.service";
 export * from "./health.controller";
 export * from "./observability.module";

@@ -138,8 +138,14 @@ SHUTDOWN_GRACE: {{ printf "%ds" (int64 .Values.config.shutdownGraceSeconds) | qu
 WEBHOOK_MAX_BODY_BYTES: {{ int64 .Values.config.webhookMaxBodyBytes | quote }}
 WORKER_CONCURRENCY: {{ int64 .Values.config.workerConcurrency | quote }}
 STREAM_REPLICAS: {{ int64 $s.replicas | quote }}
-WEBHOOKS_MAX_AGE_DAYS: {{ $s.webhooksMaxAgeDays | toString | quote }}
-WEBHOOKS_MAX_BYTES: {{ int64 $s.webhooksMaxBytes | quote }}
+WEBHOOKS_MAX_AGE: {{ $s.webhooks.maxAge | quote }}
+WEBHOOKS_MAX_BYTES: {{ int64 $s.webhooks.maxBytes | quote }}
+JOBS_MAX_AGE: {{ $s.jobs.maxAge | quote }}
+JOBS_MAX_BYTES: {{ int64 $s.jobs.maxBytes | quote }}
+JOB_EVENTS_MAX_AGE: {{ $s.jobEvents.maxAge | quote }}
+JOB_EVENTS_MAX_BYTES: {{ int64 $s.jobEvents.maxBytes | quote }}
+ADVISORIES_MAX_AGE: {{ $s.advisories.maxAge | quote }}
+ADVISORIES_MAX_BYTES: {{ int64 $s.advisories.maxBytes | quote }}
 JOB_MAX_DELIVER: {{ int64 $s.jobs.maxDeliver | quote }}
 JOB_BACKOFF: {{ $s.jobs.backoff | quote }}
 JOB_MAX_ACK_PENDING: {{ int64 $s.jobs.maxAckPending | quote }}
@@ -283,4 +289,17 @@ seccompProfile:
 {{- $attrs = append $attrs (printf "%s=%s" $k (toString $v)) }}
 {{- end }}
 {{- join "," $attrs }}
+{{- end }}
+
+{{/*
+A duration as the services read it (`30d`, `12h`, `500ms`) in whole seconds, for NACK resources, which take Go
+durations (no `d`). Usage: include "hookstream.durationSeconds" "30d"
+*/}}
+{{- define "hookstream.durationSeconds" -}}
+{{- $m := regexFindAll "^([0-9]+)(ms|s|m|h|d)$" . 1 }}
+{{- if not $m }}{{ fail (printf "%q is not a duration (ms, s, m, h, d)" .) }}{{ end }}
+{{- $n := int64 (regexReplaceAll "[a-z]+$" . "") }}
+{{- $unit := regexReplaceAll "^[0-9]+" . "" }}
+{{- $scale := get (dict "ms" 0 "s" 1 "m" 60 "h" 3600 "d" 86400) $unit }}
+{{- if eq $unit "ms" }}{{ div $n 1000 }}{{ else }}{{ mul $n $scale }}{{ end }}
 {{- end }}
