@@ -18,6 +18,8 @@ import { Operations } from "./operations";
 import { OutcomeHandler } from "./outcome.handler";
 import { RecoveryRunner } from "./recovery.runner";
 import { ReplayController } from "./replay.controller";
+import { RetentionMetrics } from "./retention.metrics";
+import { RetentionRunner } from "./retention.runner";
 
 @Module({})
 export class DlqModule {
@@ -45,6 +47,8 @@ export class DlqModule {
         Leadership,
         Operations,
         RecoveryRunner,
+        RetentionMetrics,
+        RetentionRunner,
       ],
     };
   }
