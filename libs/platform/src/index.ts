@@ -2,6 +2,7 @@ export * from "./config";
 export * from "./duration";
 export * from "./byte-size";
 export * from "./metrics.service";
+export * from "./connection.metrics";
 export * from "./health.controller";
 export * from "./observability.module";
 export * from "./bootstrap";
