@@ -137,6 +137,31 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 SHUTDOWN_GRACE: {{ printf "%ds" (int64 .Values.config.shutdownGraceSeconds) | quote }}
 WEBHOOK_MAX_BODY_BYTES: {{ int64 .Values.config.webhookMaxBodyBytes | quote }}
 WORKER_CONCURRENCY: {{ int64 .Values.config.workerConcurrency | quote }}
+{{- with .Values.config.workspaceConcurrency }}
+WORKSPACE_CONCURRENCY: {{ int64 . | quote }}
+{{- end }}
+DELIVERY_TIMEOUT: {{ .Values.config.deliveryTimeout | quote }}
+BREAKER_FAILURES: {{ int64 .Values.config.breaker.failures | quote }}
+BREAKER_OPEN_FOR: {{ .Values.config.breaker.openFor | quote }}
+BREAKER_MAX_OPEN: {{ .Values.config.breaker.maxOpen | quote }}
+{{- with .Values.config.dlq }}
+DLQ_RETRIES: {{ int64 .retries | quote }}
+DLQ_RETRY_FIRST: {{ .retryFirst | quote }}
+DLQ_RETRY_LAST: {{ .retryLast | quote }}
+DLQ_RECOVERY_INTERVAL: {{ .recoveryInterval | quote }}
+DLQ_RECOVERY_BATCH: {{ int64 .recoveryBatch | quote }}
+DLQ_REPLAY_RATE: {{ int64 .replayRate | quote }}
+{{- end }}
+{{- with .Values.config.retention }}
+RETENTION_INTERVAL: {{ .interval | quote }}
+RETENTION_BATCH_SIZE: {{ int64 .batchSize | quote }}
+RETENTION_BATCH_PAUSE: {{ .batchPause | quote }}
+RETENTION_COMPLETED_JOBS_AGE: {{ .completedJobs | quote }}
+RETENTION_ACTIVITY_AGE: {{ .activity | quote }}
+RETENTION_CLOSED_DEAD_LETTERS_AGE: {{ .closedDeadLetters | quote }}
+RETENTION_AUDIT_LOG_AGE: {{ .auditLog | quote }}
+RETENTION_ROUTED_EVENTS_AGE: {{ .routedEvents | quote }}
+{{- end }}
 STREAM_REPLICAS: {{ int64 $s.replicas | quote }}
 WEBHOOKS_MAX_AGE: {{ $s.webhooks.maxAge | quote }}
 WEBHOOKS_MAX_BYTES: {{ int64 $s.webhooks.maxBytes | quote }}
