@@ -7,6 +7,8 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { loadProvisionConfig } from "@hookstream/provisioning";
+import { loadDlqConfig } from "../../services/dlq-manager/src/config";
+import { loadWorkerConfig } from "../../services/workspace-worker/src/config";
 import { byKind, CHART, helm, helmBinary, helmTemplate, type K8sObject, matches, one, schemaProblems, tempCopy } from "./support/k8s";
 import { configMapProblems, configOf, deploymentsByComponent, envOf, mainContainer, podSpec, workloadProblems } from "./support/workloads";
 
@@ -118,6 +120,32 @@ describe.each([
 });
 
 describe("helm template specifics", () => {
+  it("worker, dead-letter and retention settings reach the services as they read them", () => {
+    const objects = helmTemplate([
+      ...["config.workspaceConcurrency=4", "config.deliveryTimeout=3s", "config.breaker.failures=7", "config.breaker.openFor=2s", "config.breaker.maxOpen=1m"],
+      ...["config.dlq.retries=2", "config.dlq.retryFirst=1m", "config.dlq.retryLast=10m", "config.dlq.replayRate=20"],
+      ...["config.retention.interval=30m", "config.retention.completedJobs=3d", "config.retention.auditLog=0", "config.retention.batchSize=200"],
+      ...["streams.jobs.maxAge=2d", "streams.webhooks.maxBytes=10737418240"],
+    ].flatMap((v) => ["--set", v]));
+    const d = deploymentsByComponent(objects);
+    const secrets = { DATABASE_URL: "postgres://hookstream@db:5432/hookstream", ADMIN_TOKEN: "an-admin-token" };
+    const worker = loadWorkerConfig({ ...configOf(objects, mainContainer(d.get("workspace-worker")!)), ...secrets });
+    expect({ workspace: worker.workspaceConcurrency, timeout: worker.deliveryTimeoutMs, breaker: worker.breaker }).toEqual({
+      workspace: 4,
+      timeout: 3000,
+      breaker: { failureThreshold: 7, openMs: 2000, maxOpenMs: 60_000 },
+    });
+    const dlq = loadDlqConfig({ ...configOf(objects, mainContainer(d.get("dlq-manager")!)), ...secrets });
+    expect(dlq.recovery.delaysMs).toEqual([60_000, 600_000]);
+    expect(dlq.replayRate).toBe(20);
+    expect(dlq.retention).toMatchObject({ intervalMs: 1_800_000, batchSize: 200, ages: { completedJobsMs: 3 * 86_400_000, auditLogMs: 0, routedEventsMs: 30 * 86_400_000 } });
+    const { limits } = loadProvisionConfig(jobEnv(objects));
+    expect(limits.JOBS.maxAgeMs).toBe(2 * 86_400_000);
+    expect(limits.WEBHOOKS.maxBytes).toBe(10 * 2 ** 30);
+    // Left at 0, WORKSPACE_CONCURRENCY is not rendered and the worker's own default applies.
+    expect(configOf(helmTemplate([]), mainContainer(deploymentsByComponent(helmTemplate([])).get("workspace-worker")!)).WORKSPACE_CONCURRENCY).toBeUndefined();
+  });
+
   it("defaults: HPA for the workers, PDB per service, no monitoring CRDs without the Operator, dashboard ConfigMap", () => {
     const objects = helmTemplate();
     const d = deploymentsByComponent(objects);

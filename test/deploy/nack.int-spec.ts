@@ -22,7 +22,7 @@ function jobEnv(objects: K8sObject[]): Record<string, string> {
 
 describe.each([
   ["defaults", [] as string[]],
-  ["custom schedules", ["--set", "streams.replicas=1", "--set", "streams.jobs.maxDeliver=9", "--set", "streams.jobs.backoff=1s\\,10s\\,1m", "--set", "streams.routing.maxAckPending=64", "--set", "streams.webhooksMaxAgeDays=14"]],
+  ["custom schedules", ["--set", "streams.replicas=1", "--set", "streams.jobs.maxDeliver=9", "--set", "streams.jobs.backoff=1s\\,10s\\,1m", "--set", "streams.routing.maxAckPending=64", "--set", "streams.webhooks.maxAge=14d", "--set", "streams.jobs.maxAge=36h", "--set", "streams.jobEvents.maxBytes=1048576", "--set", "streams.advisories.maxAge=90s"]],
 ])("streams.managedBy=nack with %s", (_label, extra) => {
   let objects: K8sObject[];
   let wanted: { streams: StreamDefinition[]; consumers: ConsumerSpec[] };

@@ -19,7 +19,7 @@ const EXPORTED = new Set(
       .flatMap((f) => [...readFileSync(join(ROOT, top, f), "utf8").matchAll(/\bhookstream_[a-z0-9_]+\b/g)].map(([m]) => m)),
   ),
 );
-const HISTOGRAMS = new Set(["hookstream_operation_duration_seconds"]);
+const HISTOGRAMS = new Set(["hookstream_operation_duration_seconds", "hookstream_db_pool_acquire_duration_seconds"]);
 
 /** Metric names in a PromQL expression; histogram series map to their family. */
 function metricsIn(expr: string): string[] {

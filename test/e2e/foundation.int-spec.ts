@@ -205,9 +205,12 @@ describe("health and metrics", () => {
       const ready = await fetch(stack.url(s, "/readyz"));
       expect(ready.status).toBe(200);
       const metrics = await (await fetch(stack.url(s, "/metrics"))).text();
-      for (const name of ["hookstream_webhooks_received_total", "hookstream_messages_published_total", "hookstream_messages_processed_total", "hookstream_dead_letters_total", "# TYPE hookstream_operation_duration_seconds histogram"]) {
+      for (const name of ["hookstream_webhooks_received_total", "hookstream_messages_published_total", "hookstream_messages_processed_total", "hookstream_dead_letters_total", "# TYPE hookstream_operation_duration_seconds histogram", "hookstream_nats_reconnects_total", "hookstream_nats_pending_bytes"]) {
         expect(metrics).toContain(name);
       }
+      // Connection health of the pool each service with PostgreSQL queries through (ingress has none).
+      if (s !== "ingress") expect(metrics).toMatch(/^hookstream_db_pool_max_connections\{[^}]*\} [1-9]/m);
+      if (s !== "ingress") expect(metrics).toMatch(/^hookstream_db_pool_acquire_duration_seconds_count\{[^}]*\} [1-9]/m);
       expect(metrics).not.toMatch(/d-0001|ws-a"/);
     }
     const ingress = await (await fetch(stack.url("ingress", "/metrics"))).text();

@@ -51,40 +51,51 @@ export type SubscriptionChangeKind = (typeof SUBSCRIPTION_CHANGE_KINDS)[number];
 export const JOB_EVENT_KINDS = ["attempt_failed", "succeeded", "dead_lettered", "started", "stale"] as const;
 export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
 
-const DAY_NS = 24 * 60 * 60 * 1e9;
+const MS_NS = 1e6;
+const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTE_NS = 60 * 1e9;
 
 export interface StreamLimits {
-  /** Days a message is kept. */
-  maxAgeDays: number;
-  /** -1 for unlimited; with a limit, discard-new makes a full stream refuse rather than drop history. */
+  /** How long a message is kept, in milliseconds. */
+  maxAgeMs: number;
+  /**
+   * -1 for unlimited (bounded by the server's store). With a limit, discard-new makes a full stream refuse new
+   * messages (ingress answers 503, the provider retries) rather than drop history; ADVISORIES drops its oldest.
+   */
   maxBytes: number;
   replicas: number;
 }
 
 export const DEFAULT_STREAM_LIMITS: Record<StreamName, StreamLimits> = {
-  WEBHOOKS: { maxAgeDays: 30, maxBytes: -1, replicas: 1 },
-  JOBS: { maxAgeDays: 7, maxBytes: -1, replicas: 1 },
-  JOB_EVENTS: { maxAgeDays: 7, maxBytes: -1, replicas: 1 },
-  ADVISORIES: { maxAgeDays: 30, maxBytes: -1, replicas: 1 },
-  REPLAYS: { maxAgeDays: 7, maxBytes: -1, replicas: 1 },
-  SUBSCRIPTIONS: { maxAgeDays: 365, maxBytes: -1, replicas: 1 },
+  WEBHOOKS: { maxAgeMs: 30 * DAY_MS, maxBytes: -1, replicas: 1 },
+  JOBS: { maxAgeMs: 7 * DAY_MS, maxBytes: -1, replicas: 1 },
+  JOB_EVENTS: { maxAgeMs: 7 * DAY_MS, maxBytes: -1, replicas: 1 },
+  ADVISORIES: { maxAgeMs: 30 * DAY_MS, maxBytes: -1, replicas: 1 },
+  REPLAYS: { maxAgeMs: 7 * DAY_MS, maxBytes: -1, replicas: 1 },
+  SUBSCRIPTIONS: { maxAgeMs: 365 * DAY_MS, maxBytes: -1, replicas: 1 },
 };
+
+/** Streams whose limits come from configuration (`<NAME>_MAX_AGE`, `<NAME>_MAX_BYTES`); the others keep the defaults. */
+export const CONFIGURABLE_STREAMS = [STREAMS.webhooks, STREAMS.jobs, STREAMS.jobEvents, STREAMS.advisories] as const;
 
 /** A stream's configuration as Hookstream wants it; a name is always set. */
 export type StreamDefinition = Partial<StreamConfig> & { name: StreamName };
 
+/** Repeats of a `Nats-Msg-Id` within this window are dropped; nats-server refuses a window longer than the max age. */
+const DUPLICATE_WINDOW_NS = 2 * MINUTE_NS;
+
 function base(name: StreamName, subjects: string[], limits: StreamLimits): StreamDefinition {
+  const maxAge = limits.maxAgeMs * MS_NS;
   return {
     name,
     subjects,
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     discard: DiscardPolicy.New,
-    max_age: limits.maxAgeDays * DAY_NS,
+    max_age: maxAge,
     max_bytes: limits.maxBytes,
     num_replicas: limits.replicas,
-    duplicate_window: 2 * MINUTE_NS,
+    duplicate_window: Math.min(DUPLICATE_WINDOW_NS, maxAge),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseByteSize } from "./byte-size";
 import { parseDuration, parseDurationList } from "./duration";
 
 export type Env = Record<string, string | undefined>;
@@ -20,31 +21,27 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env): z.infer<S>
 
 export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
-export const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v, ctx) => {
-      try {
-        return parseDuration(v);
-      } catch (e) {
-        ctx.addIssue({ code: "custom", message: (e as Error).message });
-        return z.NEVER;
-      }
-    });
+/** A text variable turned into a value by `parse`, whose error message becomes the variable's. */
+const parsedWith =
+  <T>(parse: (text: string) => T) =>
+  (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((v, ctx) => {
+        try {
+          return parse(v);
+        } catch (e) {
+          ctx.addIssue({ code: "custom", message: (e as Error).message });
+          return z.NEVER;
+        }
+      });
 
-export const durationList = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v, ctx) => {
-      try {
-        return parseDurationList(v);
-      } catch (e) {
-        ctx.addIssue({ code: "custom", message: (e as Error).message });
-        return z.NEVER;
-      }
-    });
+/** `250ms`, `5s`, `2m`, `1h`, `30d`: milliseconds. */
+export const duration = parsedWith(parseDuration);
+export const durationList = parsedWith(parseDurationList);
+/** A size in bytes (`-1` for unlimited, `512MiB`, `10GB`). */
+export const byteSize = parsedWith(parseByteSize);
 
 /** Comma-separated values, trimmed, empties dropped (secret rotation lists). */
 export const commaList = () =>

@@ -11,3 +11,10 @@ export function parseDuration(text: string): number {
 export function parseDurationList(text: string): number[] {
   return text.trim() === "" ? [] : text.split(",").map(parseDuration);
 }
+
+/** Milliseconds back to the largest unit that divides them evenly (`2592000000` is `30d`), as operators write them. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return "0";
+  for (const unit of ["d", "h", "m", "s"] as const) if (ms % UNITS[unit]! === 0) return `${ms / UNITS[unit]!}${unit}`;
+  return `${ms}ms`;
+}

@@ -64,6 +64,13 @@ export class MetricsService {
     const openMetrics = /application\/openmetrics-text/.test(accept ?? "");
     const next = this.scrapes.then(async () => {
       this.registry.setContentType(openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE);
+      // An OpenMetrics rendering strips `_total` from counter names for good (prom-client renames the metric):
+      // every counter here is named with it, so a Prometheus scrape after one puts it back.
+      if (!openMetrics) {
+        for (const m of this.registry.getMetricsAsArray() as unknown as { type: string; name: string }[]) {
+          if (m.type === "counter" && !m.name.endsWith("_total")) m.name = `${m.name}_total`;
+        }
+      }
       return { contentType: this.registry.contentType, body: await this.registry.metrics() };
     });
     this.scrapes = next.catch(() => undefined);

@@ -21,6 +21,19 @@ const schema = z
     DLQ_RECOVERY_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Replays per second for bulk and event-log replays; a request may ask for fewer. */
     DLQ_REPLAY_RATE: z.coerce.number().int().min(1).max(5000).default(50),
+    /** How often the leader deletes expired projection rows (see retention.plan for what goes, and when). */
+    RETENTION_INTERVAL: duration("1h").refine((ms) => ms >= 1000, { message: "must be at least 1s" }),
+    /** Rows one DELETE removes at most: each batch is its own short transaction. */
+    RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** Pause between two batches, so clean-up never crowds out the projector and the API. */
+    RETENTION_BATCH_PAUSE: duration("100ms"),
+    /** Ages past which rows are deleted; 0 keeps them forever. */
+    RETENTION_COMPLETED_JOBS_AGE: duration("7d"),
+    RETENTION_ACTIVITY_AGE: duration("30d"),
+    RETENTION_CLOSED_DEAD_LETTERS_AGE: duration("30d"),
+    RETENTION_AUDIT_LOG_AGE: duration("365d"),
+    /** Never less than what the WEBHOOKS stream keeps (read from the server each run): see retention.plan. */
+    RETENTION_ROUTED_EVENTS_AGE: duration("30d"),
   })
   .refine((e) => e.DLQ_RETRY_LAST >= e.DLQ_RETRY_FIRST, { path: ["DLQ_RETRY_LAST"], message: "must not be shorter than DLQ_RETRY_FIRST" })
   .transform((e) => ({
@@ -37,6 +50,18 @@ const schema = z
     },
     replayRate: e.DLQ_REPLAY_RATE,
     keyring: keyringFrom(e),
+    retention: {
+      intervalMs: e.RETENTION_INTERVAL,
+      batchSize: e.RETENTION_BATCH_SIZE,
+      batchPauseMs: e.RETENTION_BATCH_PAUSE,
+      ages: {
+        completedJobsMs: e.RETENTION_COMPLETED_JOBS_AGE,
+        activityMs: e.RETENTION_ACTIVITY_AGE,
+        closedDeadLettersMs: e.RETENTION_CLOSED_DEAD_LETTERS_AGE,
+        auditLogMs: e.RETENTION_AUDIT_LOG_AGE,
+        routedEventsMs: e.RETENTION_ROUTED_EVENTS_AGE,
+      },
+    },
   }));
 
 export type DlqConfig = z.infer<typeof schema>;

@@ -19,6 +19,8 @@ import { Operations } from "./operations";
 import { OutcomeHandler } from "./outcome.handler";
 import { RecoveryRunner } from "./recovery.runner";
 import { ReplayController } from "./replay.controller";
+import { RetentionMetrics } from "./retention.metrics";
+import { RetentionRunner } from "./retention.runner";
 
 @Module({})
 export class DlqModule {
@@ -48,6 +50,8 @@ export class DlqModule {
         Leadership,
         Operations,
         RecoveryRunner,
+        RetentionMetrics,
+        RetentionRunner,
       ],
     };
   }

@@ -141,9 +141,40 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 SHUTDOWN_GRACE: {{ printf "%ds" (int64 .Values.config.shutdownGraceSeconds) | quote }}
 WEBHOOK_MAX_BODY_BYTES: {{ int64 .Values.config.webhookMaxBodyBytes | quote }}
 WORKER_CONCURRENCY: {{ int64 .Values.config.workerConcurrency | quote }}
+{{- with .Values.config.workspaceConcurrency }}
+WORKSPACE_CONCURRENCY: {{ int64 . | quote }}
+{{- end }}
+DELIVERY_TIMEOUT: {{ .Values.config.deliveryTimeout | quote }}
+BREAKER_FAILURES: {{ int64 .Values.config.breaker.failures | quote }}
+BREAKER_OPEN_FOR: {{ .Values.config.breaker.openFor | quote }}
+BREAKER_MAX_OPEN: {{ .Values.config.breaker.maxOpen | quote }}
+{{- with .Values.config.dlq }}
+DLQ_RETRIES: {{ int64 .retries | quote }}
+DLQ_RETRY_FIRST: {{ .retryFirst | quote }}
+DLQ_RETRY_LAST: {{ .retryLast | quote }}
+DLQ_RECOVERY_INTERVAL: {{ .recoveryInterval | quote }}
+DLQ_RECOVERY_BATCH: {{ int64 .recoveryBatch | quote }}
+DLQ_REPLAY_RATE: {{ int64 .replayRate | quote }}
+{{- end }}
+{{- with .Values.config.retention }}
+RETENTION_INTERVAL: {{ .interval | quote }}
+RETENTION_BATCH_SIZE: {{ int64 .batchSize | quote }}
+RETENTION_BATCH_PAUSE: {{ .batchPause | quote }}
+RETENTION_COMPLETED_JOBS_AGE: {{ .completedJobs | quote }}
+RETENTION_ACTIVITY_AGE: {{ .activity | quote }}
+RETENTION_CLOSED_DEAD_LETTERS_AGE: {{ .closedDeadLetters | quote }}
+RETENTION_AUDIT_LOG_AGE: {{ .auditLog | quote }}
+RETENTION_ROUTED_EVENTS_AGE: {{ .routedEvents | quote }}
+{{- end }}
 STREAM_REPLICAS: {{ int64 $s.replicas | quote }}
-WEBHOOKS_MAX_AGE_DAYS: {{ $s.webhooksMaxAgeDays | toString | quote }}
-WEBHOOKS_MAX_BYTES: {{ int64 $s.webhooksMaxBytes | quote }}
+WEBHOOKS_MAX_AGE: {{ $s.webhooks.maxAge | quote }}
+WEBHOOKS_MAX_BYTES: {{ int64 $s.webhooks.maxBytes | quote }}
+JOBS_MAX_AGE: {{ $s.jobs.maxAge | quote }}
+JOBS_MAX_BYTES: {{ int64 $s.jobs.maxBytes | quote }}
+JOB_EVENTS_MAX_AGE: {{ $s.jobEvents.maxAge | quote }}
+JOB_EVENTS_MAX_BYTES: {{ int64 $s.jobEvents.maxBytes | quote }}
+ADVISORIES_MAX_AGE: {{ $s.advisories.maxAge | quote }}
+ADVISORIES_MAX_BYTES: {{ int64 $s.advisories.maxBytes | quote }}
 JOB_MAX_DELIVER: {{ int64 $s.jobs.maxDeliver | quote }}
 JOB_BACKOFF: {{ $s.jobs.backoff | quote }}
 JOB_MAX_ACK_PENDING: {{ int64 $s.jobs.maxAckPending | quote }}
@@ -300,4 +331,17 @@ seccompProfile:
 {{- $attrs = append $attrs (printf "%s=%s" $k (toString $v)) }}
 {{- end }}
 {{- join "," $attrs }}
+{{- end }}
+
+{{/*
+A duration as the services read it (`30d`, `12h`, `500ms`) in whole seconds, for NACK resources, which take Go
+durations (no `d`). Usage: include "hookstream.durationSeconds" "30d"
+*/}}
+{{- define "hookstream.durationSeconds" -}}
+{{- $m := regexFindAll "^([0-9]+)(ms|s|m|h|d)$" . 1 }}
+{{- if not $m }}{{ fail (printf "%q is not a duration (ms, s, m, h, d)" .) }}{{ end }}
+{{- $n := int64 (regexReplaceAll "[a-z]+$" . "") }}
+{{- $unit := regexReplaceAll "^[0-9]+" . "" }}
+{{- $scale := get (dict "ms" 0 "s" 1 "m" 60 "h" 3600 "d" 86400) $unit }}
+{{- if eq $unit "ms" }}{{ div $n 1000 }}{{ else }}{{ mul $n $scale }}{{ end }}
 {{- end }}
