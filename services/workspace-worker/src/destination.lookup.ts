@@ -1,23 +1,86 @@
-import { Injectable } from "@nestjs/common";
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from "@nestjs/common";
 import { InjectDataSource } from "@nestjs/typeorm";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { DataSource } from "typeorm";
+import { BoundedCache, MicroBatcher } from "@hookstream/collections";
+import { SUBJECTS } from "@hookstream/contracts";
+import { NATS_CONNECTION } from "@hookstream/jetstream";
 
 export interface Destination {
   url: string | null;
   secret: string | null;
 }
 
-/** The subscription's current destination; null once the subscription was removed. */
+/** Subscriptions remembered, and for how long at most (a change missed while disconnected is seen by then). */
+const MAX_CACHED = 100_000;
+const MAX_AGE_MS = 60_000;
+/** Look-ups of different subscriptions arriving together (a fan-out's jobs) share one query. */
+const BATCH = { maxItems: 500, maxDelayMs: 2 };
+
+interface Lookup {
+  id: string;
+  found?: Destination | null;
+}
+
+/**
+ * The subscription's current destination; null once the subscription was removed. Served from memory: every
+ * change to subscriptions is announced on SUBSCRIPTIONS (the router's admin API, renames, removals), and an
+ * announcement forgets everything remembered, as does a reconnect (announcements may have been missed).
+ */
 @Injectable()
-export class DestinationLookup {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+export class DestinationLookup implements OnModuleInit, OnModuleDestroy {
+  private readonly log = new Logger(DestinationLookup.name);
+  private readonly cache = new BoundedCache<string, Destination | null>(MAX_CACHED, MAX_AGE_MS);
+  private readonly batcher = new MicroBatcher<Lookup>((lookups) => this.load(lookups), BATCH);
+  /** Bumped by every change: a query that started before one must not fill the cache with what it read. */
+  private generation = 0;
+  private subscription?: Subscription;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.subscription = this.nc.subscribe(SUBJECTS.subscriptionsAll, {
+      callback: (err) => {
+        if (err) this.log.warn(`not told of subscription changes (${err.message}): destinations are read again within ${MAX_AGE_MS / 1000} s`);
+        this.forgetAll();
+      },
+    });
+    await this.nc.flush();
+    void (async () => {
+      for await (const s of this.nc.status()) if (s.type === "disconnect" || s.type === "reconnect") this.forgetAll();
+    })();
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
 
   async find(subscriptionId: string): Promise<Destination | null> {
-    const rows: { destination_url: string | null; destination_secret: string | null }[] = await this.db.query(
-      "SELECT destination_url, destination_secret FROM subscriptions WHERE id = $1",
-      [subscriptionId],
+    const cached = this.cache.get(subscriptionId);
+    if (cached !== undefined) return cached;
+    const lookup: Lookup = { id: subscriptionId };
+    await this.batcher.add(lookup);
+    return lookup.found ?? null;
+  }
+
+  private async load(lookups: Lookup[]): Promise<void> {
+    const generation = this.generation;
+    const ids = [...new Set(lookups.map((l) => l.id.toLowerCase()))];
+    const rows: { id: string; destination_url: string | null; destination_secret: string | null }[] = await this.db.query(
+      "SELECT id, destination_url, destination_secret FROM subscriptions WHERE id = ANY($1::uuid[])",
+      [ids],
     );
-    const row = rows[0];
-    return row ? { url: row.destination_url, secret: row.destination_secret } : null;
+    const byId = new Map(rows.map((r) => [r.id, { url: r.destination_url, secret: r.destination_secret }]));
+    for (const l of lookups) l.found = byId.get(l.id.toLowerCase()) ?? null;
+    if (generation !== this.generation) return;
+    for (const id of ids) this.cache.set(id, byId.get(id) ?? null);
+  }
+
+  private forgetAll(): void {
+    this.generation++;
+    this.cache.clear();
   }
 }
