@@ -1,10 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
-import { headers as natsHeaders } from "@nats-io/nats-core";
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from "@nats-io/nats-core";
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { HEADERS, HookstreamError } from "@hookstream/contracts";
 import { injectTraceContext } from "./trace.propagation";
-import { JETSTREAM } from "./nats.tokens";
+import { JETSTREAM, NATS_CONNECTION } from "./nats.tokens";
 
 export interface OutgoingMessage {
   subject: string;
@@ -27,7 +27,10 @@ export const PUBLISH_WINDOW = 256;
 /** Publishes to JetStream with `Nats-Msg-Id` and W3C trace context, resolving only on the stream's PubAck. */
 @Injectable()
 export class JetStreamPublisher {
-  constructor(@Inject(JETSTREAM) private readonly js: JetStreamClient) {}
+  constructor(
+    @Inject(JETSTREAM) private readonly js: JetStreamClient,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
 
   publish(message: OutgoingMessage, options: PublishOptions = {}): Promise<PubAck> {
     return this.inProducerSpan(`send ${message.subject}`, message.subject, 1, () => this.send(message, options));
@@ -45,16 +48,29 @@ export class JetStreamPublisher {
     });
   }
 
-  private async send(message: OutgoingMessage, options: PublishOptions): Promise<PubAck> {
+  /**
+   * Publishes without asking for the stream's PubAck (a plain NATS publish the stream captures, deduplicated by
+   * `Nats-Msg-Id` all the same): no reply to wait for or process, but nobody hears if the stream refused it. Only
+   * for records whose loss costs nothing.
+   */
+  publishUnacknowledged(message: OutgoingMessage): void {
+    this.nc.publish(message.subject, encoder.encode(JSON.stringify(message.data)), { headers: this.headersOf(message) });
+  }
+
+  private headersOf(message: OutgoingMessage): MsgHdrs {
     const h = natsHeaders();
     for (const [k, v] of Object.entries(message.headers ?? {})) h.set(k, v);
     h.set(HEADERS.msgId, message.msgId);
     injectTraceContext(h);
+    return h;
+  }
+
+  private async send(message: OutgoingMessage, options: PublishOptions): Promise<PubAck> {
     try {
       const data = message.data instanceof Uint8Array ? message.data : encoder.encode(JSON.stringify(message.data));
       return await this.js.publish(message.subject, data, {
         msgID: message.msgId,
-        headers: h,
+        headers: this.headersOf(message),
         timeout: options.timeoutMs ?? 5000,
       });
     } catch (e) {

@@ -1,8 +1,8 @@
 import { Logger } from "@nestjs/common";
-import { type CustomTransportStrategy, Server } from "@nestjs/microservices";
+import { type CustomTransportStrategy, type MessageHandler, Server } from "@nestjs/microservices";
 import { type Consumer, type ConsumerInfo, type ConsumerMessages, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { categorize, HEADERS } from "@hookstream/contracts";
 import { lastValueFrom } from "rxjs";
 import { JetStreamContext } from "./jetstream.context";
@@ -16,6 +16,11 @@ export interface ConsumerBinding {
   consumer: string;
   /** Messages handled at once by this process. */
   concurrency: number;
+  /**
+   * False: no consumer span per message (default true). For bookkeeping consumers (the job projector) whose
+   * messages are each a few microseconds of work, where the span would be most of it.
+   */
+  traced?: boolean;
 }
 
 /** What the transport reports, so a service can count it without the transport knowing its metrics. */
@@ -50,6 +55,8 @@ function parseBody(msg: JsMsg): unknown {
 
 interface Running {
   binding: ConsumerBinding;
+  /** The bound handler, found once: Nest's look-up by pattern costs more than a small handler. */
+  handler: MessageHandler;
   inFlight: InFlight;
   /** Messages being handled, to give back if shutdown's grace runs out. */
   handling: Set<JsMsg>;
@@ -73,11 +80,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   listen(callback: (...optionalParams: unknown[]) => void): void {
     for (const binding of this.options.bindings) {
-      if (!this.getHandlerByPattern(binding.consumer)) {
+      const handler = this.getHandlerByPattern(binding.consumer);
+      if (!handler) {
         callback(new Error(`no @JetStreamConsumer("${binding.consumer}") handler is registered`));
         return;
       }
-      const r: Running = { binding, inFlight: new InFlight(binding.concurrency), handling: new Set() };
+      const r: Running = { binding, handler, inFlight: new InFlight(binding.concurrency), handling: new Set() };
       r.loop = this.pullLoop(r);
       this.running.push(r);
     }
@@ -134,7 +142,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
             continue;
           }
           r.handling.add(msg);
-          const work = this.handle(binding, msg, { ...state, deliveryCount: msg.info.deliveryCount }, heartbeatMs).finally(() => r.handling.delete(msg));
+          const work = this.handle(r, msg, { ...state, deliveryCount: msg.info.deliveryCount }, heartbeatMs).finally(() => r.handling.delete(msg));
           r.inFlight.track(work);
         }
       } catch (e) {
@@ -146,8 +154,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private handle(binding: ConsumerBinding, msg: JsMsg, state: DeliveryState, heartbeatMs: number): Promise<void> {
-    const handler = this.getHandlerByPattern(binding.consumer)!;
+  private handle({ binding, handler }: Running, msg: JsMsg, state: DeliveryState, heartbeatMs: number): Promise<void> {
+    if (binding.traced === false) return this.run(binding, handler, msg, state, heartbeatMs);
     const parent = extractTraceContext(msg.headers);
     const attributes = {
       "messaging.system": "nats",
@@ -159,27 +167,31 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       "messaging.nats.stream_sequence": msg.seq,
       "messaging.nats.delivery_count": state.deliveryCount,
     };
-    return tracer.startActiveSpan(`process ${binding.stream}`, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
-      const heartbeat = setInterval(() => msg.working(), heartbeatMs);
-      try {
-        const result = await handler(parseBody(msg), new JetStreamContext(msg));
-        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-        msg.ack();
-        this.options.observer?.onOutcome?.(binding, "ack");
-      } catch (error) {
-        const decision = decideFailure(error, state);
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: decision.action === "ack" ? "" : decision.reason });
-        span.setAttribute("hookstream.error_category", categorize(error).category);
-        if (decision.action === "term") msg.term();
-        else if (decision.action === "nak") msg.nak(decision.delayMs);
-        this.log.debug(`${binding.consumer} seq ${msg.seq} delivery ${state.deliveryCount}: ${decision.action} (${decision.action === "ack" ? "" : decision.reason})`);
-        this.options.observer?.onOutcome?.(binding, decision.action === "term" ? "term" : "nak", error);
-      } finally {
-        clearInterval(heartbeat);
-        span.end();
-      }
-    });
+    return tracer.startActiveSpan(`process ${binding.stream}`, { kind: SpanKind.CONSUMER, attributes }, parent, (span) =>
+      this.run(binding, handler, msg, state, heartbeatMs, span).finally(() => span.end()),
+    );
+  }
+
+  /** Runs the handler with `working()` heartbeats, then acks, naks or terms the message. */
+  private async run(binding: ConsumerBinding, handler: MessageHandler, msg: JsMsg, state: DeliveryState, heartbeatMs: number, span?: Span): Promise<void> {
+    const heartbeat = setInterval(() => msg.working(), heartbeatMs);
+    try {
+      const result = await handler(parseBody(msg), new JetStreamContext(msg));
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      msg.ack();
+      this.options.observer?.onOutcome?.(binding, "ack");
+    } catch (error) {
+      const decision = decideFailure(error, state);
+      span?.recordException(error as Error);
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: decision.action === "ack" ? "" : decision.reason });
+      span?.setAttribute("hookstream.error_category", categorize(error).category);
+      if (decision.action === "term") msg.term();
+      else if (decision.action === "nak") msg.nak(decision.delayMs);
+      this.log.debug(`${binding.consumer} seq ${msg.seq} delivery ${state.deliveryCount}: ${decision.action} (${decision.action === "ack" ? "" : decision.reason})`);
+      this.options.observer?.onOutcome?.(binding, decision.action === "term" ? "term" : "nak", error);
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 }
 

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from "@nestjs/common";
+import { Inject, Injectable, type OnModuleDestroy } from "@nestjs/common";
+import { Agent, request } from "undici";
 import { HookstreamError } from "@hookstream/contracts";
 import { WORKER_CONFIG, type WorkerConfig } from "./config";
 import { classifyResponse } from "./delivery.outcome";
@@ -29,26 +30,43 @@ export class DeliveryError extends HookstreamError {
   }
 }
 
-/** POSTs a job to its workspace's destination, signed the Standard Webhooks way. */
+/** Idle keep-alive connections are closed after this, unless the destination says less. */
+const KEEP_ALIVE_MS = 30_000;
+
+/**
+ * POSTs a job to its workspace's destination, signed the Standard Webhooks way, over keep-alive connections
+ * pooled per origin (undici's `request`: `fetch`'s web streams cost a fifth of the worker's CPU).
+ */
 @Injectable()
-export class DestinationClient {
-  constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {}
+export class DestinationClient implements OnModuleDestroy {
+  private readonly agent: Agent;
+
+  constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {
+    // Never more connections to one origin than jobs running at once.
+    this.agent = new Agent({ connections: config.concurrency, keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.agent.close();
+  }
 
   async deliver(d: Delivery): Promise<DeliveryResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const signature = d.secret ? signDelivery(d.secret, d.id, Math.floor(Date.now() / 1000), d.body) : { "webhook-id": d.id };
-    let response: Response;
+    let response: { status: number; retryAfter: string | null };
     try {
-      response = await fetch(d.url, {
+      const res = await request(d.url, {
         method: "POST",
+        dispatcher: this.agent,
         headers: { "content-type": "application/json", "user-agent": "Hookstream/0.1", ...d.headers, ...signature },
         body: d.body,
-        redirect: "manual",
         signal: AbortSignal.timeout(this.config.deliveryTimeoutMs),
       });
       // Read the body so the connection returns to the keep-alive pool.
-      await response.arrayBuffer().catch(() => undefined);
+      await res.body.dump().catch(() => undefined);
+      const retryAfter = res.headers["retry-after"];
+      response = { status: res.statusCode, retryAfter: (Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) ?? null };
     } catch (e) {
       const err = e as Error;
       const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
@@ -57,7 +75,7 @@ export class DestinationClient {
         : new HookstreamError("external_api", `destination unreachable: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: e });
       throw new DeliveryError(base, undefined, elapsed());
     }
-    const failure = classifyResponse(response.status, response.headers.get("retry-after"));
+    const failure = classifyResponse(response.status, response.retryAfter);
     if (failure) throw new DeliveryError(failure, response.status, elapsed());
     return { status: response.status, durationMs: elapsed() };
   }

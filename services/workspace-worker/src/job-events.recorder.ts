@@ -1,6 +1,6 @@
 import { Injectable, Logger } from "@nestjs/common";
 import { categorize, HEADERS, type JobAttemptFailed, type JobEventKind, type JobStale, type JobStarted, type JobSucceeded, STREAMS, SUBJECTS } from "@hookstream/contracts";
-import { JetStreamPublisher } from "@hookstream/jetstream";
+import { JetStreamPublisher, type OutgoingMessage } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
 import { DeliveryError } from "./destination.client";
 
@@ -28,12 +28,18 @@ export class JobEventsRecorder {
   ) {}
 
   /**
-   * Not awaited: waiting for this PubAck would add a round trip to every job. A lost or late `started` costs
-   * nothing, since the projection orders transitions by attempt and a job's outcome implies its start.
+   * Without a PubAck: waiting for it would add a round trip to every job, and receiving it costs CPU. A lost or
+   * late `started` costs nothing, since the projection orders transitions by attempt and a job's outcome implies
+   * its start.
    */
   started(ctx: AttemptContext): void {
     const event: JobStarted = { kind: "started", ...this.identity(ctx) };
-    void this.publish(ctx, event.kind, event);
+    try {
+      this.publisher.publishUnacknowledged(this.message(ctx, event.kind, event));
+      this.metrics.published.inc({ stream: STREAMS.jobEvents });
+    } catch (e) {
+      this.log.warn(`started of ${ctx.jobId} (attempt ${ctx.attempt}) not recorded: ${(e as Error).message}`);
+    }
   }
 
   async failed(ctx: AttemptContext, error: unknown): Promise<void> {
@@ -67,15 +73,19 @@ export class JobEventsRecorder {
     return { ...this.identity(ctx), durationMs: Math.round(performance.now() - ctx.startedAt) };
   }
 
+  private message(ctx: AttemptContext, kind: JobEventKind, data: unknown): OutgoingMessage {
+    return {
+      subject: SUBJECTS.jobEvent(kind, ctx.jobSeq),
+      data,
+      // One record per delivery, however often this publish is retried.
+      msgId: `${ctx.jobSeq}:${ctx.attempt}:${kind}`,
+      headers: { [HEADERS.jobId]: ctx.jobId, [HEADERS.workspaceId]: ctx.workspaceId },
+    };
+  }
+
   private async publish(ctx: AttemptContext, kind: JobEventKind, data: unknown): Promise<void> {
     try {
-      await this.publisher.publish({
-        subject: SUBJECTS.jobEvent(kind, ctx.jobSeq),
-        data,
-        // One record per delivery, however often this publish is retried.
-        msgId: `${ctx.jobSeq}:${ctx.attempt}:${kind}`,
-        headers: { [HEADERS.jobId]: ctx.jobId, [HEADERS.workspaceId]: ctx.workspaceId },
-      });
+      await this.publisher.publish(this.message(ctx, kind, data));
       this.metrics.published.inc({ stream: STREAMS.jobEvents });
     } catch (e) {
       // The job's own ack, retry or dead-lettering must not depend on this record.

@@ -1,6 +1,7 @@
 import { Injectable } from "@nestjs/common";
 import { InjectDataSource } from "@nestjs/typeorm";
 import type { DataSource } from "typeorm";
+import { MicroBatcher } from "@hookstream/collections";
 import type { EntityVersion } from "./entity-version";
 
 export interface AppliedVersion {
@@ -8,33 +9,74 @@ export interface AppliedVersion {
   eventId: string;
 }
 
+interface Check {
+  workspaceId: string;
+  source: string;
+  version: EntityVersion;
+  newer?: AppliedVersion | null;
+}
+
+interface Applied {
+  workspaceId: string;
+  source: string;
+  version: EntityVersion;
+  eventId: string;
+}
+
+/** Jobs running at once share one query and one upsert (a fan-out's jobs arrive together). */
+const BATCH = { maxItems: 500, maxDelayMs: 2 };
+
+const keyOf = (x: { workspaceId: string; source: string; version: EntityVersion }) => `${x.workspaceId}\u0000${x.source}\u0000${x.version.entity}`;
+
 /**
  * The version of each (workspace, source, entity) applied last, in entity_versions. A job is checked before its
  * handlers run and recorded after they all succeeded, so "applied" means applied; the record only moves forward.
+ * Each call resolves once its batch's statement did.
  */
 @Injectable()
 export class StalenessGuard {
+  private readonly checks = new MicroBatcher<Check>((c) => this.check(c), BATCH);
+  private readonly records = new MicroBatcher<Applied>((a) => this.record(a), BATCH);
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** The version applied last, when it is newer than `version` (equal times are not stale: same-second events). */
   async newerApplied(workspaceId: string, source: string, version: EntityVersion): Promise<AppliedVersion | null> {
-    const rows: { version_at: Date; event_id: string }[] = await this.db.query(
-      `SELECT version_at, event_id FROM entity_versions
-        WHERE workspace_id = $1 AND source = $2 AND entity = $3 AND version_at > $4`,
-      [workspaceId, source, version.entity, version.at],
-    );
-    const row = rows[0];
-    return row ? { at: row.version_at, eventId: row.event_id } : null;
+    const check: Check = { workspaceId, source, version };
+    await this.checks.add(check);
+    return check.newer ?? null;
   }
 
-  async applied(workspaceId: string, source: string, version: EntityVersion, eventId: string): Promise<void> {
+  applied(workspaceId: string, source: string, version: EntityVersion, eventId: string): Promise<void> {
+    return this.records.add({ workspaceId, source, version, eventId });
+  }
+
+  private async check(checks: Check[]): Promise<void> {
+    const rows: { i: number; version_at: Date; event_id: string }[] = await this.db.query(
+      `SELECT c.i::int AS i, v.version_at, v.event_id
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS c(workspace_id, source, entity, version_at, i)
+         JOIN entity_versions v USING (workspace_id, source, entity)
+        WHERE v.version_at > c.version_at`,
+      [checks.map((c) => c.workspaceId), checks.map((c) => c.source), checks.map((c) => c.version.entity), checks.map((c) => c.version.at)],
+    );
+    for (const r of rows) checks[r.i - 1]!.newer = { at: r.version_at, eventId: r.event_id };
+  }
+
+  private async record(applied: Applied[]): Promise<void> {
+    // One row per key, the latest version: an upsert may not change the same row twice.
+    const latest = new Map<string, Applied>();
+    for (const a of applied) {
+      const known = latest.get(keyOf(a));
+      if (!known || known.version.at <= a.version.at) latest.set(keyOf(a), a);
+    }
+    const rows = [...latest.values()];
     await this.db.query(
       `INSERT INTO entity_versions AS v (workspace_id, source, entity, version_at, event_id)
-       VALUES ($1, $2, $3, $4, $5)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[])
        ON CONFLICT (workspace_id, source, entity) DO UPDATE
          SET version_at = excluded.version_at, event_id = excluded.event_id, applied_at = now()
          WHERE v.version_at <= excluded.version_at`,
-      [workspaceId, source, version.entity, version.at, eventId],
+      [rows.map((r) => r.workspaceId), rows.map((r) => r.source), rows.map((r) => r.version.entity), rows.map((r) => r.version.at), rows.map((r) => r.eventId)],
     );
   }
 }

@@ -138,3 +138,34 @@ describe("cache invalidation", () => {
     expect(await keys(cacheBucketName("kv-stripe"))).toEqual(["stripe.cus_8.invoices"]);
   });
 });
+
+describe("destinations", () => {
+  it("delivers to a subscription's new destination once its change is announced, and nowhere once it is removed", async () => {
+    const moved = new TestDestination(secret);
+    await moved.start();
+    try {
+      await subscribe("dst-1", "acme/moves");
+      await sendGithub(stack, "push", "moves-1", push("acme/moves", 1));
+      await eventually(() => dest.on("/dst-1").length === 1, "the first delivery");
+      // The same subscription (workspace, source, resource) with another URL: the router announces the change.
+      await stack.subscribe({ workspaceId: "dst-1", resource: "acme/moves", destinationUrl: moved.url("/dst-1"), destinationSecret: secret });
+      await sendGithub(stack, "push", "moves-2", push("acme/moves", 2));
+      await eventually(() => moved.on("/dst-1").length === 1, "the delivery to the new destination");
+
+      const removed = await stack.admin("router", "DELETE", "/admin/subscriptions", { workspaceId: "dst-1", source: "github", resource: "acme/moves" });
+      expect(removed.status).toBeLessThan(300);
+      // A job routed before the removal (published here by hand, as the router would have) finds no destination.
+      const last = await stack.jsm.streams.getMessage(STREAMS.jobs, { last_by_subj: "jobs.github.push" });
+      const h = natsHeaders();
+      h.set(HEADERS.msgId, "moves-again");
+      const { seq } = await jetstream(stack.nc).publish(last!.subject, last!.data, { headers: h, msgID: "moves-again" });
+      const jobId = last!.json<Job>().jobId;
+      await eventually(async () => (await jobEvents(stack, jobId)).some((e) => e.jobSeq === seq && e.kind === "succeeded"), "the job after the removal to finish");
+
+      expect(dest.on("/dst-1").map((d) => d.id)).toEqual(["moves-1:dst-1"]);
+      expect(moved.on("/dst-1").map((d) => d.id)).toEqual(["moves-2:dst-1"]);
+    } finally {
+      await moved.stop();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { Injectable } from "@nestjs/common";
-import { validationError } from "@hookstream/contracts";
+import { validationError, type WebhookEvent } from "@hookstream/contracts";
 import { CircuitBreakers } from "../circuit-breaker";
 import { circuitDelay, DeferredError, isLastDelivery } from "../deferral";
 import { DeliveryError, DestinationClient } from "../destination.client";
@@ -7,6 +7,14 @@ import { HandlesJobs, type JobHandlerProvider, type JobInput } from "./job-handl
 
 /** What says the host itself is failing; any answer (a 4xx, a 429) shows it is up. */
 const hostFailed = (e: unknown) => e instanceof DeliveryError && (e.category === "timeout" || e.category === "external_api");
+
+/** Each event's body, serialized once for all its jobs (held as long as the event is: see EventStore's cache). */
+const bodies = new WeakMap<WebhookEvent, string>();
+function bodyOf(event: WebhookEvent): string {
+  let body = bodies.get(event);
+  if (body === undefined) bodies.set(event, (body = JSON.stringify(event.payload)));
+  return body;
+}
 
 /**
  * POSTs the event to the workspace's destination, signed the Standard Webhooks way, behind a circuit breaker per
@@ -34,7 +42,7 @@ export class DestinationDeliveryHandler implements JobHandlerProvider {
         url: destination.url,
         secret: destination.secret,
         id: job.jobId,
-        body: JSON.stringify(event.payload),
+        body: bodyOf(event),
         headers: {
           "x-hookstream-source": event.source,
           "x-hookstream-event-type": event.type,

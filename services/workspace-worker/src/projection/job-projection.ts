@@ -5,18 +5,19 @@ import type { ConsumerBinding, TransportObserver } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
 import { JobProjectionStore } from "./job-projection.store";
 import type { JobRow } from "./job-row";
-import { MicroBatcher } from "./micro-batcher";
+import { MicroBatcher } from "@hookstream/collections";
 
 /** Rows per statement: large enough for a fan-out's burst, small enough to keep one statement short. */
 export const PROJECTION_BATCH_ROWS = 1000;
 /** What a transition may wait for company before it is written. */
 const PROJECTION_FLUSH_MS = 50;
 
-/** The projector's consumers, bound beside the worker's own; each may hold a whole batch in flight. */
+/** The projector's consumers, bound beside the worker's own; each may hold a whole batch in flight. Untraced: three
+ * messages per job, each a row in a batch, would triple the worker's spans for nothing a trace needs. */
 export const PROJECTOR_BINDINGS: ConsumerBinding[] = [
-  { stream: STREAMS.jobs, consumer: CONSUMERS.projectorJobs, concurrency: PROJECTION_BATCH_ROWS },
-  { stream: STREAMS.jobEvents, consumer: CONSUMERS.projectorEvents, concurrency: PROJECTION_BATCH_ROWS },
-  { stream: STREAMS.advisories, consumer: CONSUMERS.projectorAdvisories, concurrency: PROJECTION_BATCH_ROWS },
+  { stream: STREAMS.jobs, consumer: CONSUMERS.projectorJobs, concurrency: PROJECTION_BATCH_ROWS, traced: false },
+  { stream: STREAMS.jobEvents, consumer: CONSUMERS.projectorEvents, concurrency: PROJECTION_BATCH_ROWS, traced: false },
+  { stream: STREAMS.advisories, consumer: CONSUMERS.projectorAdvisories, concurrency: PROJECTION_BATCH_ROWS, traced: false },
 ];
 const PROJECTOR_CONSUMERS = new Set(PROJECTOR_BINDINGS.map((b) => b.consumer));
 
