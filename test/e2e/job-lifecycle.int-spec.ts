@@ -235,4 +235,12 @@ describe("GET /admin/events/:id", () => {
     expect((await fetch(stack.url("router", "/admin/events/e-mixed"))).status).toBe(401);
     expect((await stack.admin("router", "GET", "/admin/events/e-mixed?limit=0")).status).toBe(400);
   });
+
+  it("refuses an id or cursor with a NUL character (PostgreSQL text cannot hold one) as a bad request, not a 500", async () => {
+    for (const path of ["/admin/events/%00", "/admin/events/e%00x", "/admin/events/e-mixed?cursor=%00"]) {
+      const res = await stack.admin("router", "GET", path);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: "invalid_request", message: expect.stringContaining("must not contain NUL characters") });
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, SetMetadata, UnauthorizedException } from "@nestjs/common";
 import { Reflector } from "@nestjs/core";
-import { timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
+import { secretEquals } from "./secret-equals";
 
 export interface AdminTokens {
   /** May read and act. */
@@ -16,12 +16,6 @@ export type AdminScope = "read" | "write";
 
 /** Marks a route as reading only; unmarked admin routes need the full admin token. */
 export const ReadOnly = () => SetMetadata(SCOPE, "read" satisfies AdminScope);
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** Who is calling, for audit logs: the token's name, never the token. */
 export type AdminRequest = FastifyRequest & { adminToken?: "admin" | "read" };
@@ -38,11 +32,14 @@ export class AdminGuard implements CanActivate {
     const scope = this.reflector.getAllAndOverride<AdminScope>(SCOPE, [ctx.getHandler(), ctx.getClass()]) ?? "write";
     const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
     const token = match?.[1]?.trim() ?? "";
-    if (token && same(token, this.tokens.admin)) {
+    // Both comparisons always run, so the time taken does not tell which token (if any) was close.
+    const isAdmin = secretEquals(this.tokens.admin, token);
+    const isRead = this.tokens.read !== undefined && secretEquals(this.tokens.read, token);
+    if (token && isAdmin) {
       req.adminToken = "admin";
       return true;
     }
-    if (token && this.tokens.read && same(token, this.tokens.read)) {
+    if (token && isRead) {
       if (scope !== "read") throw new ForbiddenException({ code: "read_only_token", message: "this token may only read" });
       req.adminToken = "read";
       return true;

@@ -12,3 +12,4 @@ export * from "./zod.pipe";
 export * from "./readiness";
 export * from "./run-main";
 export * from "./json.logger";
+export * from "./secret-equals";

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
+import { secretEquals } from "@hookstream/platform";
 import { makeHmacVerifier } from "./generic-hmac.verifier";
-import { digestEquals } from "./hmac";
 import type { RejectReason } from "./verifier";
 
 /** Meta (WhatsApp, Messenger, Instagram): `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>` keyed with the app secret; no timestamp. */
@@ -12,9 +11,6 @@ export type MetaHandshake = { ok: true; challenge: string } | { ok: false; reaso
 const CHALLENGE = /^[A-Za-z0-9._~-]{1,256}$/;
 
 const refuse = (reason: RejectReason, message: string): MetaHandshake => ({ ok: false, reason, message });
-
-const sameToken = (a: string, b: string): boolean =>
-  digestEquals(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
 
 /**
  * Meta's subscription handshake (`GET` with `hub.mode=subscribe`, `hub.verify_token`, `hub.challenge`; the keys are the
@@ -32,6 +28,6 @@ export function answerMetaHandshake(query: Record<string, unknown>, verifyTokens
   if (!token) return refuse("missing_signature", "hub.verify_token is missing");
   const challenge = param("hub.challenge");
   if (!challenge || !CHALLENGE.test(challenge)) return refuse("malformed_signature", "hub.challenge is missing or not a plain token");
-  const known = verifyTokens.some((configured) => typeof configured === "string" && configured.length > 0 && sameToken(configured, token));
+  const known = verifyTokens.some((configured) => typeof configured === "string" && configured.length > 0 && secretEquals(configured, token));
   return known ? { ok: true, challenge } : refuse("invalid_signature", "hub.verify_token does not match");
 }
