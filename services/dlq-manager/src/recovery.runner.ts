@@ -7,6 +7,7 @@ import { DeadLetterStore } from "./dead-letter.store";
 import { EntryReplayer } from "./entry.replayer";
 import { Leadership } from "./leadership";
 import { Operations } from "./operations";
+import { PeriodicTask } from "./periodic.task";
 
 export interface RecoveryRun {
   due: number;
@@ -26,9 +27,7 @@ export const RECOVERY_ACTOR = "automatic-recovery";
 export class RecoveryRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(RecoveryRunner.name);
   private readonly instance = `${hostname()}:${process.pid}`;
-  private timer?: NodeJS.Timeout;
-  private current?: Promise<void>;
-  private stopped = false;
+  private readonly periodic: PeriodicTask;
 
   constructor(
     @Inject(DLQ_CONFIG) private readonly config: DlqConfig,
@@ -37,23 +36,16 @@ export class RecoveryRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly store: DeadLetterStore,
     private readonly replayer: EntryReplayer,
     private readonly operations: Operations,
-  ) {}
+  ) {
+    this.periodic = new PeriodicTask(() => this.tick(), config.recovery.intervalMs);
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.periodic.start(0);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.current;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.current = this.tick().finally(() => this.schedule(this.config.recovery.intervalMs));
-    }, delayMs);
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   private async tick(): Promise<void> {
@@ -74,7 +66,7 @@ export class RecoveryRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (ids.length === 0) return run;
     let lastError: string | null = null;
     for (const id of ids) {
-      if (this.stopped) break;
+      if (this.periodic.stopping) break;
       try {
         const result = await this.replayer.replay(id, "automatic", RECOVERY_ACTOR);
         if (result.kind === "published") run.replayed++;

@@ -6,6 +6,7 @@ import { STREAMS } from "@hookstream/contracts";
 import { JETSTREAM_MANAGER, type JetStreamManager } from "@hookstream/jetstream";
 import { DLQ_CONFIG, type DlqConfig } from "./config";
 import { Leadership } from "./leadership";
+import { PeriodicTask } from "./periodic.task";
 import { RetentionMetrics } from "./retention.metrics";
 import { batchDeleteSql, moreBatches, type RetentionTable, type RetentionTarget, retentionTargets } from "./retention.plan";
 
@@ -26,9 +27,7 @@ export interface RetentionRun {
 @Injectable()
 export class RetentionRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(RetentionRunner.name);
-  private timer?: NodeJS.Timeout;
-  private current?: Promise<unknown>;
-  private stopped = false;
+  private readonly periodic: PeriodicTask;
 
   constructor(
     @Inject(DLQ_CONFIG) private readonly config: DlqConfig,
@@ -36,23 +35,16 @@ export class RetentionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly leadership: Leadership,
     private readonly metrics: RetentionMetrics,
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
-  ) {}
+  ) {
+    this.periodic = new PeriodicTask(() => this.run(), config.retention.intervalMs);
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule(Math.min(FIRST_RUN_DELAY_MS, this.config.retention.intervalMs));
+    this.periodic.start(Math.min(FIRST_RUN_DELAY_MS, this.config.retention.intervalMs));
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.current;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.current = this.run().finally(() => this.schedule(this.config.retention.intervalMs));
-    }, delayMs);
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One clean-up pass; null when another replica leads. A failed pass is logged, counted and tried again next time. */
@@ -62,7 +54,7 @@ export class RetentionRunner implements OnApplicationBootstrap, OnModuleDestroy 
       const started = performance.now();
       const deleted: RetentionRun["deleted"] = {};
       for (const target of retentionTargets(this.config.retention.ages, now, await this.webhooksMaxAgeMs())) {
-        if (this.stopped) break;
+        if (this.periodic.stopping) break;
         deleted[target.table] = await this.trim(target);
       }
       const durationMs = performance.now() - started;
@@ -92,7 +84,7 @@ export class RetentionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     do {
       if (batches > 0) await sleep(batchPauseMs);
       // Leadership may have been lost during the pause (its session ended): another replica may be trimming now.
-      if (this.stopped || !(await this.leadership.hold())) break;
+      if (this.periodic.stopping || !(await this.leadership.hold())) break;
       const [, count] = (await this.db.query(sql, [target.cutoff, batchSize])) as [unknown, number];
       last = count;
       total += count;

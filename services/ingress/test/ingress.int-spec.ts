@@ -1,4 +1,5 @@
 import { STREAMS } from "@hookstream/contracts";
+import { loadProvisionConfig, provision } from "@hookstream/provisioning";
 import { eventually } from "../../../test/support/eventually";
 import { GITHUB_SECRET, TestStack } from "../../../test/support/stack";
 
@@ -84,6 +85,25 @@ describe("ingress", () => {
     expect(await eventually(() => stack.streamMessages(STREAMS.webhooks), "the test's connection to NATS")).toBe(22);
     const stored = await Promise.all(Array.from({ length: 22 }, async (_, i) => (await stack.jsm.streams.getMessage(STREAMS.webhooks, { seq: i + 1 }))!.json<{ id: string }>().id));
     expect(stored.sort()).toEqual(["i-1", "i-down", ...acknowledged].sort());
+  });
+
+  it("answers 503 while WEBHOOKS is full (WEBHOOKS_MAX_BYTES), refusing the new webhook rather than dropping stored ones", async () => {
+    const before = (await stack.jsm.streams.info(STREAMS.webhooks)).state;
+    // A limit the stream already reaches: the next webhook does not fit.
+    const limited = await provision(loadProvisionConfig({ ...stack.env, WEBHOOKS_MAX_BYTES: String(before.bytes) }));
+    expect(limited.jetstream.updated.map((u) => u.name)).toEqual(["stream WEBHOOKS"]);
+    const res = await stack.sendGithub({ event: "push", delivery: "i-full", body });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("7");
+    expect(await res.json()).toMatchObject({ code: "store_unavailable" });
+    const after = (await stack.jsm.streams.info(STREAMS.webhooks)).state;
+    expect({ first: after.first_seq, messages: after.messages }).toEqual({ first: before.first_seq, messages: before.messages });
+
+    // Room again: the provider's retry is stored.
+    await provision(loadProvisionConfig(stack.env));
+    const retried = await stack.sendGithub({ event: "push", delivery: "i-full", body });
+    expect(retried.status).toBe(202);
+    expect(await stack.streamMessages(STREAMS.webhooks)).toBe(before.messages + 1);
   });
 
   it("is ready while NATS answers", async () => {
