@@ -4,7 +4,7 @@ import { type Consumer, type ConsumerInfo, type ConsumerMessages, jetstream, jet
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { categorize, HEADERS } from "@hookstream/contracts";
-import { lastValueFrom } from "rxjs";
+import { isObservable, lastValueFrom } from "rxjs";
 import { JetStreamContext } from "./jetstream.context";
 import { InFlight } from "./in-flight";
 import { decideFailure, type DeliveryState } from "./retry.policy";
@@ -177,7 +177,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const heartbeat = setInterval(() => msg.working(), heartbeatMs);
     try {
       const result = await handler(parseBody(msg), new JetStreamContext(msg));
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      // Nest resolves the handler's promise into `result`; only an interceptor's Observable needs waiting for.
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       msg.ack();
       this.options.observer?.onOutcome?.(binding, "ack");
     } catch (error) {
