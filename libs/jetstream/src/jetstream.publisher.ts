@@ -1,10 +1,11 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from "@nats-io/nats-core";
-import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
+import type { PubAck } from "@nats-io/jetstream";
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { HEADERS, HookstreamError } from "@hookstream/contracts";
 import { injectTraceContext } from "./trace.propagation";
-import { JETSTREAM, NATS_CONNECTION } from "./nats.tokens";
+import { NATS_CONNECTION } from "./nats.tokens";
+import { PubAcks } from "./pub-acks";
 
 export interface OutgoingMessage {
   subject: string;
@@ -21,16 +22,18 @@ export interface PublishOptions {
 
 const tracer = trace.getTracer("hookstream-jetstream");
 const encoder = new TextEncoder();
+const encoded = (data: unknown): Uint8Array => (data instanceof Uint8Array ? data : encoder.encode(JSON.stringify(data)));
 /** PubAcks awaited at once in publishAll: pipelined, but bounded so a 10,000-job fan-out cannot flood the client. */
 export const PUBLISH_WINDOW = 256;
 
 /** Publishes to JetStream with `Nats-Msg-Id` and W3C trace context, resolving only on the stream's PubAck. */
 @Injectable()
 export class JetStreamPublisher {
-  constructor(
-    @Inject(JETSTREAM) private readonly js: JetStreamClient,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-  ) {}
+  private readonly pubAcks: PubAcks;
+
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {
+    this.pubAcks = new PubAcks(nc);
+  }
 
   publish(message: OutgoingMessage, options: PublishOptions = {}): Promise<PubAck> {
     return this.inProducerSpan(`send ${message.subject}`, message.subject, 1, () => this.send(message, options));
@@ -39,11 +42,19 @@ export class JetStreamPublisher {
   /** Publishes many messages under one producer span, at most PUBLISH_WINDOW PubAcks outstanding. */
   publishAll(spanSubject: string, messages: OutgoingMessage[], options: PublishOptions = {}): Promise<PubAck[]> {
     return this.inProducerSpan(`send ${spanSubject}`, spanSubject, messages.length, async () => {
-      const acks: PubAck[] = [];
-      for (let i = 0; i < messages.length; i += PUBLISH_WINDOW) {
-        const window = messages.slice(i, i + PUBLISH_WINDOW);
-        acks.push(...(await Promise.all(window.map((m) => this.send(m, options)))));
-      }
+      // A sliding window: each lane sends its next message as soon as its last PubAck came; one failure stops all.
+      const acks: PubAck[] = new Array<PubAck>(messages.length);
+      let next = 0;
+      const lane = async () => {
+        while (next < messages.length) {
+          const i = next++;
+          acks[i] = await this.send(messages[i]!, options).catch((e: unknown) => {
+            next = messages.length;
+            throw e;
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PUBLISH_WINDOW, messages.length) }, lane));
       return acks;
     });
   }
@@ -54,7 +65,7 @@ export class JetStreamPublisher {
    * for records whose loss costs nothing.
    */
   publishUnacknowledged(message: OutgoingMessage): void {
-    this.nc.publish(message.subject, encoder.encode(JSON.stringify(message.data)), { headers: this.headersOf(message) });
+    this.nc.publish(message.subject, encoded(message.data), { headers: this.headersOf(message) });
   }
 
   private headersOf(message: OutgoingMessage): MsgHdrs {
@@ -67,12 +78,7 @@ export class JetStreamPublisher {
 
   private async send(message: OutgoingMessage, options: PublishOptions): Promise<PubAck> {
     try {
-      const data = message.data instanceof Uint8Array ? message.data : encoder.encode(JSON.stringify(message.data));
-      return await this.js.publish(message.subject, data, {
-        msgID: message.msgId,
-        headers: this.headersOf(message),
-        timeout: options.timeoutMs ?? 5000,
-      });
+      return await this.pubAcks.publish(message.subject, encoded(message.data), this.headersOf(message), options.timeoutMs ?? 5000);
     } catch (e) {
       const err = e as Error;
       const timedOut = /timeout|timed out/i.test(err.message) || err.name === "TimeoutError";

@@ -4,7 +4,7 @@ import { type Consumer, type ConsumerInfo, type ConsumerMessages, jetstream, jet
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { categorize, HEADERS } from "@hookstream/contracts";
-import { lastValueFrom } from "rxjs";
+import { isObservable, lastValueFrom } from "rxjs";
 import { JetStreamContext } from "./jetstream.context";
 import { InFlight } from "./in-flight";
 import { decideFailure, type DeliveryState } from "./retry.policy";
@@ -58,8 +58,10 @@ interface Running {
   /** The bound handler, found once: Nest's look-up by pattern costs more than a small handler. */
   handler: MessageHandler;
   inFlight: InFlight;
-  /** Messages being handled, to give back if shutdown's grace runs out. */
-  handling: Set<JsMsg>;
+  /** Messages being handled and when each started: for heartbeats, and to give back if shutdown's grace runs out. */
+  handling: Map<JsMsg, number>;
+  /** Sends `working()` for the messages running long enough to need it: one timer per binding, not per message. */
+  heartbeat?: NodeJS.Timeout;
   batch?: ConsumerMessages;
   loop?: Promise<void>;
 }
@@ -85,7 +87,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         callback(new Error(`no @JetStreamConsumer("${binding.consumer}") handler is registered`));
         return;
       }
-      const r: Running = { binding, handler, inFlight: new InFlight(binding.concurrency), handling: new Set() };
+      const r: Running = { binding, handler, inFlight: new InFlight(binding.concurrency), handling: new Map() };
       r.loop = this.pullLoop(r);
       this.running.push(r);
     }
@@ -103,8 +105,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     for (const r of this.running) r.batch?.stop();
     await Promise.all(this.running.map((r) => r.loop));
     const drained = await Promise.all(this.running.map((r) => r.inFlight.drain(this.options.shutdownGraceMs)));
+    for (const r of this.running) clearInterval(r.heartbeat);
     if (!drained.includes(false)) return;
-    const left = this.running.flatMap((r) => [...r.handling]);
+    const left = this.running.flatMap((r) => [...r.handling.keys()]);
     for (const msg of left) msg.nak();
     this.log.warn(`shutdown grace passed: ${left.length} messages still running were given back for redelivery`);
   }
@@ -131,6 +134,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           state = { deliveryCount: 1, maxDeliver: config.max_deliver ?? -1, backoffMs };
           // The shortest ack deadline is the first backoff value (it replaces ack_wait), or ack_wait.
           heartbeatMs = Math.max(100, Math.min((config.ack_wait ?? 30e9) / 1e6, ...backoffMs) / 3);
+          this.beat(r, heartbeatMs);
           this.log.log(`consuming ${binding.stream} > ${binding.consumer} (concurrency ${binding.concurrency})`);
         }
         await r.inFlight.waitForSlot();
@@ -141,8 +145,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
             msg.nak();
             continue;
           }
-          r.handling.add(msg);
-          const work = this.handle(r, msg, { ...state, deliveryCount: msg.info.deliveryCount }, heartbeatMs).finally(() => r.handling.delete(msg));
+          r.handling.set(msg, performance.now());
+          const work = this.handle(r, msg, { ...state, deliveryCount: msg.info.deliveryCount }).finally(() => r.handling.delete(msg));
           r.inFlight.track(work);
         }
       } catch (e) {
@@ -154,8 +158,20 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private handle({ binding, handler }: Running, msg: JsMsg, state: DeliveryState, heartbeatMs: number): Promise<void> {
-    if (binding.traced === false) return this.run(binding, handler, msg, state, heartbeatMs);
+  /**
+   * Every half period, `working()` for each message running for at least half a period: none goes longer than
+   * `everyMs` without one, and the many that finish sooner never send one.
+   */
+  private beat(r: Running, everyMs: number): void {
+    clearInterval(r.heartbeat);
+    r.heartbeat = setInterval(() => {
+      const due = performance.now() - everyMs / 2;
+      for (const [msg, startedAt] of r.handling) if (startedAt <= due) msg.working();
+    }, everyMs / 2).unref();
+  }
+
+  private handle({ binding, handler }: Running, msg: JsMsg, state: DeliveryState): Promise<void> {
+    if (binding.traced === false) return this.run(binding, handler, msg, state);
     const parent = extractTraceContext(msg.headers);
     const attributes = {
       "messaging.system": "nats",
@@ -168,16 +184,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       "messaging.nats.delivery_count": state.deliveryCount,
     };
     return tracer.startActiveSpan(`process ${binding.stream}`, { kind: SpanKind.CONSUMER, attributes }, parent, (span) =>
-      this.run(binding, handler, msg, state, heartbeatMs, span).finally(() => span.end()),
+      this.run(binding, handler, msg, state, span).finally(() => span.end()),
     );
   }
 
-  /** Runs the handler with `working()` heartbeats, then acks, naks or terms the message. */
-  private async run(binding: ConsumerBinding, handler: MessageHandler, msg: JsMsg, state: DeliveryState, heartbeatMs: number, span?: Span): Promise<void> {
-    const heartbeat = setInterval(() => msg.working(), heartbeatMs);
+  /** Runs the handler (the binding's heartbeat keeps the message alive meanwhile), then acks, naks or terms it. */
+  private async run(binding: ConsumerBinding, handler: MessageHandler, msg: JsMsg, state: DeliveryState, span?: Span): Promise<void> {
     try {
       const result = await handler(parseBody(msg), new JetStreamContext(msg));
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      // Nest resolves the handler's promise into `result`; only an interceptor's Observable needs waiting for.
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       msg.ack();
       this.options.observer?.onOutcome?.(binding, "ack");
     } catch (error) {
@@ -189,8 +205,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       else if (decision.action === "nak") msg.nak(decision.delayMs);
       this.log.debug(`${binding.consumer} seq ${msg.seq} delivery ${state.deliveryCount}: ${decision.action} (${decision.action === "ack" ? "" : decision.reason})`);
       this.options.observer?.onOutcome?.(binding, decision.action === "term" ? "term" : "nak", error);
-    } finally {
-      clearInterval(heartbeat);
     }
   }
 }

@@ -53,10 +53,14 @@ export class StalenessGuard {
 
   private async check(checks: Check[]): Promise<void> {
     const rows: { i: number; version_at: Date; event_id: string }[] = await this.db.query(
+      // LATERAL … LIMIT 1: one primary-key probe per job; as a join, the planner scans the whole table instead.
       `SELECT c.i::int AS i, v.version_at, v.event_id
          FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS c(workspace_id, source, entity, version_at, i)
-         JOIN entity_versions v USING (workspace_id, source, entity)
-        WHERE v.version_at > c.version_at`,
+        CROSS JOIN LATERAL (
+          SELECT version_at, event_id FROM entity_versions e
+           WHERE e.workspace_id = c.workspace_id AND e.source = c.source AND e.entity = c.entity AND e.version_at > c.version_at
+           LIMIT 1
+        ) v`,
       [checks.map((c) => c.workspaceId), checks.map((c) => c.source), checks.map((c) => c.version.entity), checks.map((c) => c.version.at)],
     );
     for (const r of rows) checks[r.i - 1]!.newer = { at: r.version_at, eventId: r.event_id };
