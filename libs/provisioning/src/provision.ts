@@ -1,5 +1,8 @@
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import {
+  BREAKER_STATE_TTL_MS,
+  BUCKETS,
   type ConsumerSpec,
   dlqConsumer,
   dlqOutcomesConsumer,
@@ -48,8 +51,10 @@ export async function provision(config: ProvisionConfig): Promise<ProvisionResul
   try {
     const jsm = await jetstreamManager(nc);
     const { streams, consumers } = jetstreamPlan(config);
-    const jetstream = await provisionJetStream(jsm, streams, consumers);
-    return { serverVersion: nc.info?.version ?? "unknown", jetstream, migrations };
+    const report = await provisionJetStream(jsm, streams, consumers);
+    // Opens the bucket when it exists already.
+    await new Kvm(jetstream(nc)).create(BUCKETS.circuitBreakers, { ttl: BREAKER_STATE_TTL_MS, history: 1, replicas: config.limits.WEBHOOKS.replicas });
+    return { serverVersion: nc.info?.version ?? "unknown", jetstream: report, migrations };
   } finally {
     await nc.close();
   }

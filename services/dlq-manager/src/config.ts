@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { z } from "zod";
 import { adminTokenEnv, commonEnv, duration, type Env, loadConfig, natsEndpoint, port, readTokenEnv } from "@hookstream/platform";
 import { retryDelays } from "./recovery.schedule";
@@ -19,6 +20,13 @@ const schema = z
     DLQ_RECOVERY_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Replays per second for bulk and event-log replays; a request may ask for fewer. */
     DLQ_REPLAY_RATE: z.coerce.number().int().min(1).max(5000).default(50),
+    /** The console's link from an event to its trace, e.g. `https://grafana.example/explore?…{traceId}…`; unset: no link. */
+    TRACE_URL_TEMPLATE: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => u.includes("{traceId}"), { message: "must contain {traceId}" })
+      .optional(),
+    /** The web console's built files (`npm run build` writes them beside the compiled services). */
+    CONSOLE_DIR: z.string().min(1).default(join(__dirname, "..", "..", "..", "console")),
   })
   .refine((e) => e.DLQ_RETRY_LAST >= e.DLQ_RETRY_FIRST, { path: ["DLQ_RETRY_LAST"], message: "must not be shorter than DLQ_RETRY_FIRST" })
   .transform((e) => ({
@@ -34,6 +42,8 @@ const schema = z
       batch: e.DLQ_RECOVERY_BATCH,
     },
     replayRate: e.DLQ_REPLAY_RATE,
+    traceUrlTemplate: e.TRACE_URL_TEMPLATE ?? null,
+    consoleDir: e.CONSOLE_DIR,
   }));
 
 export type DlqConfig = z.infer<typeof schema>;

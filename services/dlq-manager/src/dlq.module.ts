@@ -6,18 +6,26 @@ import { ADMIN_TOKENS, HealthController, JsonErrorFilter, natsAndDatabaseReadine
 import { AdvisoryHandler } from "./advisory.handler";
 import { AttemptHistory } from "./attempt.history";
 import { AuditLog } from "./audit.log";
+import { BreakerStates } from "./breaker.states";
 import { BulkActions } from "./bulk.actions";
 import { DLQ_CONFIG, type DlqConfig } from "./config";
+import { ConsoleController } from "./console.controller";
 import { DeadLetterStore } from "./dead-letter.store";
 import { DlqController } from "./dlq.controller";
 import { DlqMetrics } from "./dlq.metrics";
 import { EntryReplayer } from "./entry.replayer";
+import { EventMessages } from "./event.messages";
 import { EventReplays } from "./event.replays";
+import { EventSearch } from "./event.search";
+import { EventsController } from "./events.controller";
 import { Leadership } from "./leadership";
 import { Operations } from "./operations";
 import { OutcomeHandler } from "./outcome.handler";
+import { OverviewController } from "./overview.controller";
+import { OverviewFigures } from "./overview.figures";
 import { RecoveryRunner } from "./recovery.runner";
 import { ReplayController } from "./replay.controller";
+import { SessionController } from "./session.controller";
 
 @Module({})
 export class DlqModule {
@@ -29,7 +37,17 @@ export class DlqModule {
         NatsModule.forRoot({ ...config.nats, name: "hookstream-dlq-manager" }),
         DatabaseModule.forRoot(config.databaseUrl),
       ],
-      controllers: [AdvisoryHandler, OutcomeHandler, DlqController, ReplayController, HealthController],
+      controllers: [
+        AdvisoryHandler,
+        OutcomeHandler,
+        DlqController,
+        ReplayController,
+        EventsController,
+        OverviewController,
+        SessionController,
+        ConsoleController,
+        HealthController,
+      ],
       providers: [
         { provide: DLQ_CONFIG, useValue: config },
         { provide: ADMIN_TOKENS, useValue: config.adminTokens },
@@ -37,13 +55,17 @@ export class DlqModule {
         natsAndDatabaseReadiness,
         AttemptHistory,
         AuditLog,
+        BreakerStates,
         BulkActions,
         DeadLetterStore,
         DlqMetrics,
         EntryReplayer,
+        EventMessages,
         EventReplays,
+        EventSearch,
         Leadership,
         Operations,
+        OverviewFigures,
         RecoveryRunner,
       ],
     };

@@ -1,0 +1,38 @@
+import { Controller, Get, Query, UseGuards } from "@nestjs/common";
+import { z } from "zod";
+import { AdminGuard, ReadOnly, ZodPipe } from "@hookstream/platform";
+import { orUnavailable } from "./admin.http";
+import { BreakerStates } from "./breaker.states";
+import { DeadLetterStore } from "./dead-letter.store";
+import { OverviewFigures } from "./overview.figures";
+
+const overviewQuery = z.object({ minutes: z.coerce.number().int().min(5).max(24 * 60).default(60) });
+
+/** The console's first page: traffic, outcomes, the dead-letter backlog and open circuit breakers. */
+@Controller("admin")
+@UseGuards(AdminGuard)
+export class OverviewController {
+  constructor(
+    private readonly figures: OverviewFigures,
+    private readonly store: DeadLetterStore,
+    private readonly breakers: BreakerStates,
+  ) {}
+
+  @Get("overview")
+  @ReadOnly()
+  async overview(@Query(new ZodPipe(overviewQuery)) q: z.infer<typeof overviewQuery>) {
+    const [webhooks, jobs, dlq, circuitBreakers] = await Promise.all([
+      this.figures.webhooks(q.minutes),
+      this.figures.jobs(q.minutes),
+      this.store.stats(),
+      orUnavailable(() => this.breakers.list()),
+    ]);
+    return {
+      minutes: q.minutes,
+      webhooksPerMinute: webhooks,
+      jobsPerMinute: jobs,
+      dlq: { pending: dlq.byStatus.pending, failed: dlq.byStatus.failed, needsManualIntervention: dlq.needsManualIntervention, oldestPendingAt: dlq.oldestPendingAt, oldestPendingAgeSeconds: dlq.oldestPendingAgeSeconds },
+      circuitBreakers,
+    };
+  }
+}
