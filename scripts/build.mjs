@@ -1,5 +1,6 @@
 // Compiles services, libs and scripts to dist/ with swc (decorator metadata for NestJS, path aliases
-// rewritten to relative requires). Type checking is `npm run typecheck`; this only emits.
+// rewritten to relative requires), and bundles the web console (apps/console) with Vite into dist/console/, which
+// the DLQ manager serves. Type checking is `npm run typecheck`; this only emits.
 import { transformFile } from "@swc/core";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
@@ -42,6 +43,15 @@ export async function build() {
     }
   }
   console.log(`[build] ${count} files compiled to ${relative(root, out)}/ in ${Date.now() - started} ms`);
+  await buildConsole(join(out, "console"));
+}
+
+/** The console's static bundle: index.html and content-hashed assets, nothing loaded from elsewhere. */
+async function buildConsole(outDir) {
+  const started = Date.now();
+  const { build: viteBuild } = await import("vite");
+  await viteBuild({ configFile: join(root, "apps/console/vite.config.mts"), build: { outDir } });
+  console.log(`[build] console bundled to ${relative(root, outDir)}/ in ${Date.now() - started} ms`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { loadConsoleAssets, resolveConsolePath } from "./console.assets";
 
 describe("console assets", () => {
@@ -9,7 +10,7 @@ describe("console assets", () => {
     dir = mkdtempSync(join(tmpdir(), "console-"));
     mkdirSync(join(dir, "assets"));
     writeFileSync(join(dir, "index.html"), "<!doctype html>");
-    writeFileSync(join(dir, "assets", "index-abc123.js"), "console.log(1)");
+    writeFileSync(join(dir, "assets", "index-abc123.js"), "console.log(1);".repeat(100));
     writeFileSync(join(dir, "assets", "index-abc123.css"), "body{}");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,6 +20,13 @@ describe("console assets", () => {
     expect(assets.get("assets/index-abc123.js")).toMatchObject({ contentType: "text/javascript; charset=utf-8", cacheControl: "public, max-age=31536000, immutable" });
     expect(assets.get("assets/index-abc123.css")?.contentType).toBe("text/css; charset=utf-8");
     expect(assets.get("index.html")).toMatchObject({ contentType: "text/html; charset=utf-8", cacheControl: "no-cache" });
+  });
+
+  it("keeps a gzip copy only where it is smaller", () => {
+    const assets = loadConsoleAssets(dir);
+    const js = assets.get("assets/index-abc123.js")!;
+    expect(gunzipSync(js.gzip!).toString()).toBe(js.body.toString());
+    expect(assets.get("assets/index-abc123.css")!.gzip).toBeNull();
   });
 
   it("answers the app's pages with index.html but a missing asset with nothing", () => {

@@ -1,8 +1,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
+import { gzipSync } from "node:zlib";
 
 export interface ConsoleAsset {
   body: Buffer;
+  /** Compressed once at start-up, for clients that accept gzip; null when it would not be smaller. */
+  gzip: Buffer | null;
   contentType: string;
   cacheControl: string;
 }
@@ -50,8 +53,11 @@ export function loadConsoleAssets(dir: string): Map<string, ConsoleAsset> {
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile() && assets.size < MAX_FILES && statSync(path).size <= MAX_FILE_BYTES) {
         const name = relative(dir, path).split(sep).join("/");
+        const body = readFileSync(path);
+        const gzip = gzipSync(body, { level: 9 });
         assets.set(name, {
-          body: readFileSync(path),
+          body,
+          gzip: gzip.length < body.length ? gzip : null,
           contentType: TYPES[extname(name)] ?? "application/octet-stream",
           cacheControl: name.startsWith("assets/") ? IMMUTABLE : REVALIDATE,
         });

@@ -21,6 +21,8 @@ export class ConsoleController {
     const path = new URL(req.url, "http://console").pathname.replace(/^\/console/, "");
     const asset = resolveConsolePath(this.assets, path);
     if (!asset) throw new NotFoundException({ code: "not_found", message: this.assets.size ? "no such console file" : "the console was not built" });
-    void reply.headers({ ...CONSOLE_HEADERS, "content-type": asset.contentType, "cache-control": asset.cacheControl }).send(asset.body);
+    const headers = { ...CONSOLE_HEADERS, "content-type": asset.contentType, "cache-control": asset.cacheControl, vary: "accept-encoding" };
+    const gzip = asset.gzip && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+    void reply.headers(gzip ? { ...headers, "content-encoding": "gzip" } : headers).send(gzip ? asset.gzip : asset.body);
   }
 }

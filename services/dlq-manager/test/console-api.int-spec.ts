@@ -125,6 +125,7 @@ describe("console API", () => {
     const asset = await fetch(stack.url("dlq", "/console/assets/index-abc.js"));
     expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(asset.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(asset.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect((await fetch(stack.url("dlq", "/console/assets/index-gone.js"))).status).toBe(404);
   });
 });

@@ -1,0 +1,135 @@
+import { type FormEvent, useState } from "react";
+import { api, type EventSummary, type Page, query, SOURCES } from "../api";
+import { DataTable, ErrorNotice, Field, instant, Link, Status, Time } from "../ui";
+
+interface Filter {
+  eventId: string;
+  source: string;
+  eventType: string;
+  resource: string;
+  workspaceId: string;
+  since: string;
+  until: string;
+}
+
+const EMPTY: Filter = { eventId: "", source: "", eventType: "", resource: "", workspaceId: "", since: "", until: "" };
+
+export function Events() {
+  const [form, setForm] = useState<Filter>(EMPTY);
+  const [items, setItems] = useState<EventSummary[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = async (after: string | null) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const f = { ...form, eventId: form.eventId.trim(), since: instant(form.since), until: instant(form.until), cursor: after ?? undefined };
+      const page = await api<Page<EventSummary>>(`/admin/events${query(f)}`);
+      setItems((prev) => (after && prev ? [...prev, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void load(null);
+  };
+  const set = (k: keyof Filter) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+
+  return (
+    <>
+      <h1>Events</h1>
+      <form className="filters" onSubmit={submit} aria-label="Search events">
+        <Field label="Event id" id="ev-id">
+          <input id="ev-id" value={form.eventId} onChange={set("eventId")} autoComplete="off" spellCheck={false} />
+        </Field>
+        <Field label="Source" id="ev-source">
+          <select id="ev-source" value={form.source} onChange={set("source")}>
+            <option value="">any</option>
+            {SOURCES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Event type" id="ev-type">
+          <input id="ev-type" value={form.eventType} onChange={set("eventType")} placeholder="pull_request" />
+        </Field>
+        <Field label="Resource" id="ev-resource">
+          <input id="ev-resource" value={form.resource} onChange={set("resource")} placeholder="acme/api" />
+        </Field>
+        <Field label="Workspace" id="ev-ws">
+          <input id="ev-ws" value={form.workspaceId} onChange={set("workspaceId")} />
+        </Field>
+        <Field label="Received from" id="ev-since">
+          <input id="ev-since" type="datetime-local" step="1" value={form.since} onChange={set("since")} />
+        </Field>
+        <Field label="Received before" id="ev-until">
+          <input id="ev-until" type="datetime-local" step="1" value={form.until} onChange={set("until")} />
+        </Field>
+        <div className="actions">
+          <button type="submit" disabled={busy}>
+            Search
+          </button>
+          <button type="button" className="secondary" onClick={() => setForm(EMPTY)}>
+            Clear
+          </button>
+        </div>
+      </form>
+      <ErrorNotice error={error} />
+      <p className="visually-hidden" aria-live="polite">
+        {items ? `${items.length} events found` : ""}
+      </p>
+      {items && (
+        <DataTable caption="Events, newest first">
+          <thead>
+            <tr>
+              <th scope="col">received</th>
+              <th scope="col">event id</th>
+              <th scope="col">source</th>
+              <th scope="col">type</th>
+              <th scope="col">resource</th>
+              <th scope="col">workspaces</th>
+              <th scope="col">outcome</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((e) => (
+              <tr key={e.seq}>
+                <td>
+                  <Time at={e.receivedAt} />
+                </td>
+                <td>
+                  <Link to={`/events/${e.seq}`}>{e.eventId}</Link>
+                </td>
+                <td>{e.source}</td>
+                <td>{e.eventType}</td>
+                <td>{e.resource ?? <span className="muted">—</span>}</td>
+                <td>{e.workspaces.length}</td>
+                <td>
+                  <Status value={e.outcome} />
+                </td>
+              </tr>
+            ))}
+            {items.length === 0 && (
+              <tr>
+                <td colSpan={7} className="muted">
+                  No event matches.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </DataTable>
+      )}
+      {cursor && (
+        <button type="button" className="secondary" disabled={busy} onClick={() => void load(cursor)}>
+          Load more
+        </button>
+      )}
+    </>
+  );
+}
