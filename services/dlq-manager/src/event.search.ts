@@ -56,8 +56,8 @@ export interface JobView {
 }
 
 /**
- * An event's outcome from its original jobs (replays left out) in the projection: a job the projection has not
- * seen yet counts as in flight.
+ * An event's outcome from its original jobs in the projection: a job the projection has not seen yet counts as in
+ * flight, and a dead-lettered one whose replay succeeded as delivered.
  */
 export const OUTCOME_SQL = `
   CASE WHEN r.job_count = 0 THEN 'no_subscribers'
@@ -67,7 +67,9 @@ export const OUTCOME_SQL = `
 export const JOBS_OF_EVENT = `
   LEFT JOIN LATERAL (
     SELECT count(*) AS jobs,
-           count(*) FILTER (WHERE status = 'dead_lettered') AS dead_lettered,
+           count(*) FILTER (WHERE status = 'dead_lettered' AND NOT EXISTS (
+             SELECT 1 FROM background_jobs rp WHERE rp.event_id = b.event_id AND rp.replay_of = b.id AND rp.status = 'succeeded'
+           )) AS dead_lettered,
            count(*) FILTER (WHERE status IN ('queued', 'started', 'failed')) AS open
       FROM background_jobs b
      WHERE b.event_id = r.event_id AND b.webhook_source = r.source AND b.replay_of IS NULL

@@ -5,13 +5,14 @@ import { startTelemetry } from "@hookstream/telemetry";
 import { TestDestination } from "../../../test/support/destinations";
 import { eventually } from "../../../test/support/eventually";
 import { READ_TOKEN, TestStack } from "../../../test/support/stack";
-import { entryOf, send } from "./dlq.support";
+import { entryOf, entryWhen, send } from "./dlq.support";
 
 // Spans stay in this process; trace context still travels in NATS headers, so events have a trace to link to.
 startTelemetry("hookstream-console-test", { env: {} });
 
 // The admin API behind the web console: who the token is, events search and detail, the overview, and the
-// console's own files. Two deliveries per job and a breaker that opens after two failures keep it quick.
+// console's own files. Two deliveries per job; a host's breaker opens after three failures, so the local
+// destination's (two failures) stays closed and the unreachable host's (four) opens.
 const secret = TestDestination.secret("console-api-secret");
 const dest = new TestDestination(secret);
 const stack = new TestStack();
@@ -28,7 +29,7 @@ beforeAll(async () => {
   writeFileSync(join(consoleDir, "index.html"), "<!doctype html><title>Hookstream</title>");
   writeFileSync(join(consoleDir, "assets", "index-abc.js"), "export {}");
   await dest.start();
-  await stack.start({ JOB_BACKOFF: "1s", JOB_MAX_DELIVER: "2", BREAKER_FAILURES: "2", BREAKER_OPEN_FOR: "5m", BREAKER_MAX_OPEN: "5m", TRACE_URL_TEMPLATE, CONSOLE_DIR: consoleDir });
+  await stack.start({ JOB_BACKOFF: "1s", JOB_MAX_DELIVER: "2", BREAKER_FAILURES: "3", BREAKER_OPEN_FOR: "5m", BREAKER_MAX_OPEN: "5m", TRACE_URL_TEMPLATE, CONSOLE_DIR: consoleDir });
 });
 
 afterAll(async () => {
@@ -47,7 +48,9 @@ describe("console API", () => {
 
   it("finds events by id, source, type, resource, workspace and time, and shows one with its jobs and trace", async () => {
     await stack.subscribe({ workspaceId: "ws-ok", resource: "acme/console", destinationUrl: dest.url("/ok"), destinationSecret: secret });
-    await stack.subscribe({ workspaceId: "ws-down", resource: "acme/console", destinationUrl: `http://127.0.0.1:1/down`, destinationSecret: secret });
+    await stack.subscribe({ workspaceId: "ws-down", resource: "acme/console", destinationUrl: dest.url("/down"), destinationSecret: secret });
+    await stack.subscribe({ workspaceId: "ws-gone", resource: "acme/other", destinationUrl: "http://127.0.0.1:1/gone", destinationSecret: secret });
+    dest.answer("/down", 503);
     const before = new Date().toISOString();
     await send(stack, "acme/console", "evt-console-1");
     await send(stack, "acme/other", "evt-console-2", "push");
@@ -93,24 +96,38 @@ describe("console API", () => {
     expect((await get("/admin/events/999999")).status).toBe(404);
   });
 
+  it("counts an event delivered once its dead-lettered job was replayed successfully", async () => {
+    const entry = await entryOf(stack, "ws-down");
+    dest.answer("/down", 200);
+    expect((await stack.admin("dlq", "POST", `/admin/dlq/${entry.id}/replay`)).status).toBe(202);
+    await entryWhen(stack, entry.id, (e) => e.status === "reprocessed", "the entry reprocessed");
+    await eventually(async () => {
+      const [e] = (await get<{ items: { outcome: string }[] }>("/admin/events?eventId=evt-console-1")).body.items;
+      return e?.outcome === "delivered";
+    }, "evt-console-1 delivered");
+  });
+
   it("sums traffic per minute, the dead-letter backlog and the workers' open circuit breakers", async () => {
+    await send(stack, "acme/other", "evt-console-3", "push");
+    await send(stack, "acme/nobody", "evt-console-4");
     type Overview = {
       webhooksPerMinute: { source: string; outcome: string; count: number }[];
       jobsPerMinute: { status: string; count: number }[];
       dlq: { pending: number; oldestPendingAgeSeconds: number };
       circuitBreakers: { items: { host: string; state: string; worker: string }[] };
     };
+    const webhooks = (o: Overview, outcome: string) => o.webhooksPerMinute.filter((w) => w.source === "github" && w.outcome === outcome).reduce((n, w) => n + w.count, 0);
+    // Settled: the projection has every job's final status, the breaker is shared.
     const overview = await eventually(async () => {
       const o = (await get<Overview>("/admin/overview?minutes=10", READ_TOKEN)).body;
-      return o.circuitBreakers.items.length > 0 && o;
-    }, "the open breaker of 127.0.0.1:1 in the overview");
+      return o.circuitBreakers.items.length > 0 && o.dlq.pending === 2 && webhooks(o, "in_flight") === 0 && o;
+    }, "the open breaker of 127.0.0.1:1, two pending dead letters and no event in flight");
     expect(overview.circuitBreakers.items).toEqual([expect.objectContaining({ host: "127.0.0.1:1", state: "open" })]);
-    const total = (outcome: string) => overview.webhooksPerMinute.filter((w) => w.source === "github" && w.outcome === outcome).reduce((n, w) => n + w.count, 0);
-    expect(total("dead_lettered")).toBe(1);
-    expect(total("no_subscribers")).toBe(1);
+    expect(["delivered", "dead_lettered", "no_subscribers"].map((outcome) => webhooks(overview, outcome))).toEqual([1, 2, 1]);
+    // The replay of ws-down's job is a job too.
     const jobs = (status: string) => overview.jobsPerMinute.filter((j) => j.status === status).reduce((n, j) => n + j.count, 0);
-    expect([jobs("succeeded"), jobs("dead_lettered")]).toEqual([1, 1]);
-    expect(overview.dlq.pending).toBe(1);
+    expect([jobs("succeeded"), jobs("dead_lettered")]).toEqual([2, 3]);
+    expect(overview.dlq.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(0);
     expect((await get("/admin/overview?minutes=1")).status).toBe(400);
   });
 
