@@ -1,6 +1,8 @@
 // `npm start`: checks NATS and PostgreSQL, builds, provisions (streams, consumers, migrations), then runs the
 // four services with their output prefixed. Ctrl-C (or SIGTERM) stops them gracefully.
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +19,17 @@ for (const [k, v] of Object.entries(devDefaults)) {
     env[k] = v;
     console.log(`[start] ${k} is not set: using the development value "${v}"`);
   }
+}
+
+// A development encryption key, generated once and kept (gitignored) so secrets stored earlier still decrypt.
+if (!env.HOOKSTREAM_ENCRYPTION_KEY) {
+  const file = join(root, ".hookstream", "dev-encryption-key");
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
+  }
+  env.HOOKSTREAM_ENCRYPTION_KEY = readFileSync(file, "utf8").trim();
+  console.log(`[start] HOOKSTREAM_ENCRYPTION_KEY is not set: using the development key in ${file.slice(root.length + 1)}`);
 }
 
 const SERVICES = [

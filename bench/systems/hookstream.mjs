@@ -1,6 +1,7 @@
 // Hookstream as it runs in production: its four services from dist/ (built by scripts/build.mjs), provisioned
 // by dist/scripts/provision.js, on a nats-server and a database of their own. Subscriptions go through the
 // router's admin API; only `bulk` ones (the 10,000-workspace fan-out) are inserted into the table directly.
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createDatabase, startNats, withClient } from "../lib/infra.mjs";
@@ -28,6 +29,7 @@ export async function startHookstream({ root, hookstreamRoot = root, tmp, logDir
     DATABASE_URL: db.url,
     ADMIN_TOKEN,
     GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+    HOOKSTREAM_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
     LOG_LEVEL: "warn",
     SHUTDOWN_GRACE: "5s",
     // The concurrency budget, the same for every system: deliveries in flight.

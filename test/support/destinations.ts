@@ -25,7 +25,12 @@ export class TestDestination {
   private server?: TestHttpServer;
   port = 0;
 
-  constructor(private readonly secret: string) {}
+  constructor(private secret: string) {}
+
+  /** Verifies what arrives from now on with another secret (a rotated or generated one). */
+  useSecret(secret: string): void {
+    this.secret = secret;
+  }
 
   static secret(seed: string): string {
     return `whsec_${Buffer.from(seed.padEnd(32, "0").slice(0, 32)).toString("base64")}`;
@@ -68,13 +73,18 @@ export class TestDestination {
   }
 
   private verify(h: Record<string, string | string[] | undefined>, body: string): boolean {
-    const [id, ts, sigs] = [h["webhook-id"], h["webhook-timestamp"], h["webhook-signature"]].map((v) => (Array.isArray(v) ? v[0] : v));
-    if (!id || !ts || !sigs) return false;
-    const key = Buffer.from(this.secret.replace(/^whsec_/, ""), "base64");
-    const want = Buffer.from(createHmac("sha256", key).update(`${id}.${ts}.${body}`).digest("base64"));
-    return sigs.split(" ").some((s) => {
-      const sig = Buffer.from(s.replace(/^v1,/, ""));
-      return s.startsWith("v1,") && sig.length === want.length && timingSafeEqual(sig, want);
-    });
+    return verifyStandardSignature(this.secret, h, body);
   }
+}
+
+/** Whether a request carries a valid Standard Webhooks signature of `body` made with `secret`. */
+export function verifyStandardSignature(secret: string, h: Record<string, string | string[] | undefined>, body: string): boolean {
+  const [id, ts, sigs] = [h["webhook-id"], h["webhook-timestamp"], h["webhook-signature"]].map((v) => (Array.isArray(v) ? v[0] : v));
+  if (!id || !ts || !sigs) return false;
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  const want = Buffer.from(createHmac("sha256", key).update(`${id}.${ts}.${body}`).digest("base64"));
+  return sigs.split(" ").some((s) => {
+    const sig = Buffer.from(s.replace(/^v1,/, ""));
+    return s.startsWith("v1,") && sig.length === want.length && timingSafeEqual(sig, want);
+  });
 }

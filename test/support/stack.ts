@@ -4,7 +4,7 @@ import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { loadProvisionConfig, provision } from "@hookstream/provisioning";
-import { createTestDatabase, freePort, startNatsServer, type TestDatabase, type TestNats } from "@hookstream/testing";
+import { createTestDatabase, freePort, startNatsServer, type TestDatabase, type TestNats, testEncryptionKey } from "@hookstream/testing";
 import { loadIngressConfig } from "../../services/ingress/src/config";
 import { createIngress } from "../../services/ingress/src/ingress.app";
 import { loadRouterConfig } from "../../services/router/src/config";
@@ -42,6 +42,7 @@ export class TestStack {
       ADMIN_TOKEN,
       ADMIN_READ_TOKEN: READ_TOKEN,
       GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+      HOOKSTREAM_ENCRYPTION_KEY: testEncryptionKey(),
       INGRESS_PORT: String(this.ports.ingress),
       ROUTER_PORT: String(this.ports.router),
       WORKER_PORT: String(this.ports.worker),

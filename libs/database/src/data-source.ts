@@ -8,10 +8,11 @@ import { SubscriptionFilters1764208800000 } from "./migrations/1764208800000-sub
 import { DeadLetterRecovery1764212400000 } from "./migrations/1764212400000-dead-letter-recovery";
 import { JobLifecycle1764219600000 } from "./migrations/1764219600000-job-lifecycle";
 import { WorkerState1764223200000 } from "./migrations/1764223200000-worker-state";
+import { DestinationSecretHint1764228600000 } from "./migrations/1764228600000-destination-secret-hint";
 
 export const ENTITIES = [Subscription, DeadLetter];
 /** In order; a new migration is added at the end. */
-export const MIGRATIONS = [Foundation1764201600000, RoutedEvents1764205200000, SubscriptionFilters1764208800000, DeadLetterRecovery1764212400000, JobLifecycle1764219600000, WorkerState1764223200000];
+export const MIGRATIONS = [Foundation1764201600000, RoutedEvents1764205200000, SubscriptionFilters1764208800000, DeadLetterRecovery1764212400000, JobLifecycle1764219600000, WorkerState1764223200000, DestinationSecretHint1764228600000];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

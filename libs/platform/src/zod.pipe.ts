@@ -11,10 +11,3 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.in
     return result.data;
   }
 }
-
-/** `whsec_abcd…wxyz` → `whsec_…wxyz`: enough to tell secrets apart, never enough to use one. */
-export function maskSecret(secret: string | null | undefined): string | null {
-  if (!secret) return null;
-  const prefix = secret.startsWith("whsec_") ? "whsec_" : "";
-  return `${prefix}…${secret.slice(-4)}`;
-}

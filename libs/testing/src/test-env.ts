@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { z } from "zod";
 
@@ -21,5 +22,8 @@ export function natsServerBinary(): string | undefined {
   const candidates = [env.NATS_SERVER_BIN, "/usr/sbin/nats-server", "/usr/local/bin/nats-server", "/usr/bin/nats-server"];
   return candidates.find((c): c is string => Boolean(c && existsSync(c)));
 }
+
+/** HOOKSTREAM_ENCRYPTION_KEY for services under test: random per test process, like a real one. */
+export const testEncryptionKey = (): string => randomBytes(32).toString("base64url");
 
 export const LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres";

@@ -1,11 +1,10 @@
 import { Controller, Inject, Logger } from "@nestjs/common";
 import { Ctx, Payload } from "@nestjs/microservices";
-import { InjectDataSource } from "@nestjs/typeorm";
-import type { DataSource } from "typeorm";
 import type { JetStreamManager, StoredMsg } from "@nats-io/jetstream";
 import { CONSUMERS, DeliveryAdvisory, HookstreamError, Job, STREAMS, WebhookEvent } from "@hookstream/contracts";
 import { JETSTREAM_MANAGER, JetStreamConsumer, JetStreamContext } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
+import { DestinationReader } from "@hookstream/subscriptions";
 import { AttemptHistory } from "./attempt.history";
 import { DLQ_CONFIG, type DlqConfig } from "./config";
 import { buildDeadLetter, type FailedMessage } from "./dead-letter.builder";
@@ -26,7 +25,7 @@ export class AdvisoryHandler {
 
   constructor(
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly destinations: DestinationReader,
     private readonly history: AttemptHistory,
     private readonly store: DeadLetterStore,
     private readonly metrics: MetricsService,
@@ -60,7 +59,7 @@ export class AdvisoryHandler {
     const eventSource = job ? await this.fetch(STREAMS.webhooks, job.event.seq) : advisory.stream === STREAMS.webhooks ? stored : null;
     const event = eventSource ? (WebhookEvent.safeParse(eventSource.json()).data ?? null) : null;
     const attempts = advisory.stream === STREAMS.jobs ? await this.history.of(advisory.stream_seq) : [];
-    const destinationUrl = job ? await this.destinationOf(job.subscriptionId) : null;
+    const destinationUrl = job ? await this.destinations.urlOf(job.subscriptionId) : null;
     const entry = buildDeadLetter({ advisory, message, job, event, attempts, destinationUrl });
     const recorded = await this.store.recordFailure(entry, this.config.recovery.delaysMs);
     const what = `${advisory.stream} #${advisory.stream_seq} (${entry.reason}, ${entry.errorCategory}, workspace ${entry.workspaceId ?? "-"})`;
@@ -80,11 +79,6 @@ export class AdvisoryHandler {
     } catch (e) {
       throw new HookstreamError("external_api", `reading ${stream} #${seq}: ${(e as Error).message}`, { cause: e });
     }
-  }
-
-  private async destinationOf(subscriptionId: string): Promise<string | null> {
-    const rows: { destination_url: string | null }[] = await this.db.query("SELECT destination_url FROM subscriptions WHERE id = $1", [subscriptionId]);
-    return rows[0]?.destination_url ?? null;
   }
 }
 

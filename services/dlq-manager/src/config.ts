@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { adminTokenEnv, commonEnv, duration, type Env, loadConfig, natsEndpoint, port, readTokenEnv } from "@hookstream/platform";
+import { encryptionKeyEnv, keyringFrom } from "@hookstream/secrets";
 import { retryDelays } from "./recovery.schedule";
 
 const schema = z
@@ -8,6 +9,7 @@ const schema = z
     ...commonEnv,
     ...adminTokenEnv,
     ...readTokenEnv,
+    ...encryptionKeyEnv,
     DLQ_PORT: port(3003),
     /** Automatic retries of a transient failure; 0 turns automatic recovery off. */
     DLQ_RETRIES: z.coerce.number().int().min(0).max(50).default(5),
@@ -44,6 +46,7 @@ const schema = z
     replayRate: e.DLQ_REPLAY_RATE,
     traceUrlTemplate: e.TRACE_URL_TEMPLATE ?? null,
     consoleDir: e.CONSOLE_DIR,
+    keyring: keyringFrom(e),
   }));
 
 export type DlqConfig = z.infer<typeof schema>;

@@ -3,6 +3,7 @@ import { APP_FILTER } from "@nestjs/core";
 import { DatabaseModule } from "@hookstream/database";
 import { NatsModule } from "@hookstream/jetstream";
 import { ADMIN_TOKENS, HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
+import { SubscriptionsModule } from "@hookstream/subscriptions";
 import { AdvisoryHandler } from "./advisory.handler";
 import { AttemptHistory } from "./attempt.history";
 import { AuditLog } from "./audit.log";
@@ -36,6 +37,8 @@ export class DlqModule {
         ObservabilityModule.forRoot("dlq-manager"),
         NatsModule.forRoot({ ...config.nats, name: "hookstream-dlq-manager" }),
         DatabaseModule.forRoot(config.databaseUrl),
+        // The operator console is served from this origin: it manages subscriptions here too.
+        SubscriptionsModule.forRoot({ keyring: config.keyring, admin: config.adminTokens }),
       ],
       controllers: [
         AdvisoryHandler,

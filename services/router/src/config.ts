@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { adminTokenEnv, commonEnv, type Env, loadConfig, port, readTokenEnv, natsEndpoint } from "@hookstream/platform";
+import { encryptionKeyEnv, keyringFrom } from "@hookstream/secrets";
 
 const schema = z
   .object({
     ...commonEnv,
     ...adminTokenEnv,
     ...readTokenEnv,
+    ...encryptionKeyEnv,
     ROUTER_PORT: port(3001),
     /** Events routed at once by this process. */
     ROUTER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
@@ -21,6 +23,7 @@ const schema = z
     adminTokens: { admin: e.ADMIN_TOKEN, read: e.ADMIN_READ_TOKEN },
     concurrency: e.ROUTER_CONCURRENCY,
     maxIndexedSubscriptions: e.ROUTER_MAX_INDEXED,
+    keyring: keyringFrom(e),
   }));
 
 export type RouterConfig = z.infer<typeof schema>;

@@ -1,5 +1,6 @@
 import type { WebhookEvent } from "@hookstream/contracts";
-import { planFanout, resourceKeys, type SubscriptionRule } from "./fanout.planner";
+import type { SubscriptionRule } from "@hookstream/subscriptions";
+import { planFanout } from "./fanout.planner";
 import { SubscriptionIndex } from "./subscription.index";
 
 const event = (over: Partial<WebhookEvent> = {}): WebhookEvent => ({
@@ -65,14 +66,6 @@ describe("planFanout", () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ msgId: "evt-1:ws-b:replay:r1", data: { jobId: "evt-1:ws-b:replay:r1", replayOf: "evt-1:ws-b" } });
     expect(jobs[0]!.headers).toMatchObject({ "Hookstream-Replay-Of": "evt-1:ws-b" });
-  });
-});
-
-describe("resourceKeys", () => {
-  it("lists the patterns that can match a resource", () => {
-    expect(resourceKeys("acme/api")).toEqual(["acme/api", "acme/*", "*"]);
-    expect(resourceKeys("cus_123")).toEqual(["cus_123", "*"]);
-    expect(resourceKeys(null)).toEqual(["*"]);
   });
 });
 

@@ -1,30 +1,11 @@
 import { HEADERS, type Job, jobIdOf, SUBJECTS, type WebhookEvent } from "@hookstream/contracts";
 import type { OutgoingMessage } from "@hookstream/jetstream";
-
-/** What routing needs of a subscription. */
-export interface SubscriptionRule {
-  id: string;
-  workspaceId: string;
-  source: string;
-  /** `owner/repo` exactly, `owner/*` for a whole account or organisation, or `*` for everything. */
-  resource: string;
-  /** Only these event types (null: all). */
-  eventTypes: string[] | null;
-  /** Only these actions, for events that carry one (null: all). */
-  actions: string[] | null;
-}
+import type { SubscriptionRule } from "@hookstream/subscriptions";
 
 /** How closely a subscription names a resource: an exact name beats `owner/*`, which beats `*`. */
 export function specificity(resource: string): number {
   if (resource === "*") return 0;
   return resource.endsWith("/*") ? 1 : 2;
-}
-
-/** The resource patterns an event's resource can be matched by, most specific first. */
-export function resourceKeys(resource: string | null): string[] {
-  if (!resource) return ["*"];
-  const slash = resource.indexOf("/");
-  return slash > 0 ? [resource, `${resource.slice(0, slash)}/*`, "*"] : [resource, "*"];
 }
 
 /** The event's action (`opened`, `closed`…), for providers whose payloads carry one. */

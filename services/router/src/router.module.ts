@@ -1,9 +1,9 @@
 import { type DynamicModule, Module } from "@nestjs/common";
 import { APP_FILTER } from "@nestjs/core";
-import { TypeOrmModule } from "@nestjs/typeorm";
-import { DatabaseModule, Subscription } from "@hookstream/database";
+import { DatabaseModule } from "@hookstream/database";
 import { EventStore, NatsModule } from "@hookstream/jetstream";
 import { ADMIN_TOKENS, HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
+import { SubscriptionsModule } from "@hookstream/subscriptions";
 import { ROUTER_CONFIG, type RouterConfig } from "./config";
 import { EventsController } from "./events.controller";
 import { FanoutPublisher } from "./fanout.publisher";
@@ -11,8 +11,6 @@ import { ReplayHandler } from "./replay.handler";
 import { RoutingHandler } from "./routing.handler";
 import { RoutingLog } from "./routing.log";
 import { SubscriptionChanges } from "./subscription.changes";
-import { SubscriptionStore } from "./subscription.store";
-import { SubscriptionsController } from "./subscriptions.controller";
 
 @Module({})
 export class RouterModule {
@@ -23,15 +21,14 @@ export class RouterModule {
         ObservabilityModule.forRoot("router"),
         NatsModule.forRoot({ ...config.nats, name: "hookstream-router" }),
         DatabaseModule.forRoot(config.databaseUrl),
-        TypeOrmModule.forFeature([Subscription]),
+        SubscriptionsModule.forRoot({ keyring: config.keyring, admin: config.adminTokens }),
       ],
-      controllers: [RoutingHandler, ReplayHandler, SubscriptionsController, EventsController, HealthController],
+      controllers: [RoutingHandler, ReplayHandler, EventsController, HealthController],
       providers: [
         { provide: ROUTER_CONFIG, useValue: config },
         { provide: ADMIN_TOKENS, useValue: config.adminTokens },
         { provide: APP_FILTER, useClass: JsonErrorFilter },
         natsAndDatabaseReadiness,
-        SubscriptionStore,
         SubscriptionChanges,
         FanoutPublisher,
         RoutingLog,

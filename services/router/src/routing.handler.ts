@@ -3,11 +3,10 @@ import { Ctx, Payload } from "@nestjs/microservices";
 import { CONSUMERS, STREAMS, WebhookEvent } from "@hookstream/contracts";
 import { JetStreamConsumer, JetStreamContext } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
+import { SubscriptionAnnouncer, SubscriptionStore } from "@hookstream/subscriptions";
 import { FanoutPublisher } from "./fanout.publisher";
 import { resourceChanges } from "./repository.lifecycle";
 import { RoutingLog } from "./routing.log";
-import { SubscriptionChanges } from "./subscription.changes";
-import { SubscriptionStore } from "./subscription.store";
 
 /** WEBHOOKS → JOBS: one job per subscribed workspace; the event is acked only after every job's PubAck. */
 @Controller()
@@ -18,7 +17,7 @@ export class RoutingHandler {
     private readonly fanout: FanoutPublisher,
     private readonly routingLog: RoutingLog,
     private readonly store: SubscriptionStore,
-    private readonly changes: SubscriptionChanges,
+    private readonly announcer: SubscriptionAnnouncer,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -45,10 +44,10 @@ export class RoutingHandler {
     for (const change of resourceChanges(event)) {
       if (change.kind === "renamed") {
         const affected = await this.store.renameResource(event.source, change.from, change.to);
-        if (affected) await this.changes.announce({ kind: "renamed", source: event.source, resource: change.to, from: change.from, cause, affected });
+        if (affected) await this.announcer.announce({ kind: "renamed", source: event.source, resource: change.to, from: change.from, cause, affected });
       } else {
         const affected = await this.store.removeResource(event.source, change.resource);
-        if (affected) await this.changes.announce({ kind: "removed", source: event.source, resource: change.resource, cause, affected });
+        if (affected) await this.announcer.announce({ kind: "removed", source: event.source, resource: change.resource, cause, affected });
       }
     }
   }

@@ -1,12 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from "@nestjs/common";
-import { randomUUID } from "node:crypto";
 import type { NatsConnection, Subscription as NatsSubscription } from "@nats-io/nats-core";
-import { type SubscriptionChange, SUBJECTS } from "@hookstream/contracts";
-import { JetStreamPublisher, NATS_CONNECTION } from "@hookstream/jetstream";
+import { SUBJECTS } from "@hookstream/contracts";
+import { NATS_CONNECTION } from "@hookstream/jetstream";
+import { SubscriptionAnnouncer, type SubscriptionRule, SubscriptionStore } from "@hookstream/subscriptions";
 import { ROUTER_CONFIG, type RouterConfig } from "./config";
-import type { SubscriptionRule } from "./fanout.planner";
 import { SubscriptionIndex } from "./subscription.index";
-import { SubscriptionStore } from "./subscription.store";
 
 /** A replica that missed a change (disconnected) still converges within this period. */
 const REFRESH_MS = 60_000;
@@ -14,9 +12,9 @@ const REFRESH_MS = 60_000;
 const DEBOUNCE_MS = 20;
 
 /**
- * The router's view of subscriptions: an in-memory index, reloaded when any replica announces a change on
- * SUBSCRIPTIONS (and every minute), so routing does not query PostgreSQL per event. Past ROUTER_MAX_INDEXED
- * subscriptions the index is not used and routing queries PostgreSQL instead.
+ * The router's view of subscriptions: an in-memory index, reloaded when any service (router or DLQ manager)
+ * announces a change on SUBSCRIPTIONS, and every minute, so routing does not query PostgreSQL per event. Past
+ * ROUTER_MAX_INDEXED subscriptions the index is not used and routing queries PostgreSQL instead.
  */
 @Injectable()
 export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDestroy {
@@ -31,11 +29,13 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     private readonly store: SubscriptionStore,
-    private readonly publisher: JetStreamPublisher,
+    announcer: SubscriptionAnnouncer,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(ROUTER_CONFIG) config: RouterConfig,
   ) {
     this.index = new SubscriptionIndex(config.maxIndexedSubscriptions);
+    // A change made here (admin API, repository lifecycle) applies to this replica before its request returns.
+    announcer.onAnnounced(() => this.reload());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -53,13 +53,6 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
 
   async candidates(source: string, resource: string | null): Promise<SubscriptionRule[]> {
     return this.indexed ? this.index.candidates(source, resource) : this.store.candidates(source, resource);
-  }
-
-  /** Records the change on SUBSCRIPTIONS (every replica reloads) and reloads this replica before returning. */
-  async announce(change: Omit<SubscriptionChange, "at">): Promise<void> {
-    const data: SubscriptionChange = { ...change, at: new Date().toISOString() };
-    await this.publisher.publish({ subject: SUBJECTS.subscriptionChange(change.kind), data, msgId: randomUUID() });
-    await this.reload();
   }
 
   /** Reloads the index; concurrent calls share one reload and a call during a reload causes one more. */

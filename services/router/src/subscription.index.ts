@@ -1,4 +1,4 @@
-import { resourceKeys, type SubscriptionRule } from "./fanout.planner";
+import { resourceKeys, type SubscriptionRule } from "@hookstream/subscriptions";
 
 /**
  * Subscriptions by source and resource pattern, so routing an event is a few map look-ups. Holds at most

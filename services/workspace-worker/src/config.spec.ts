@@ -1,5 +1,9 @@
 import { ConfigError } from "@hookstream/platform";
-import { loadWorkerConfig } from "./config";
+import { testEncryptionKey } from "@hookstream/testing";
+import { loadWorkerConfig as load } from "./config";
+
+const HOOKSTREAM_ENCRYPTION_KEY = testEncryptionKey();
+const loadWorkerConfig = (env: Record<string, string>) => load({ HOOKSTREAM_ENCRYPTION_KEY, ...env });
 
 describe("loadWorkerConfig", () => {
   it("gives one workspace a quarter of the process by default, and breakers a short first open time", () => {
@@ -15,5 +19,10 @@ describe("loadWorkerConfig", () => {
     expect(() => loadWorkerConfig({ WORKER_CONCURRENCY: "4", WORKSPACE_CONCURRENCY: "5" })).toThrow(/WORKSPACE_CONCURRENCY: must not exceed WORKER_CONCURRENCY/);
     expect(() => loadWorkerConfig({ BREAKER_OPEN_FOR: "10m" })).toThrow(ConfigError);
     expect(() => loadWorkerConfig({ BREAKER_FAILURES: "0" })).toThrow(/BREAKER_FAILURES/);
+  });
+
+  it("requires HOOKSTREAM_ENCRYPTION_KEY: the worker decrypts destination secrets to sign deliveries", () => {
+    expect(() => load({})).toThrow(/HOOKSTREAM_ENCRYPTION_KEY: is required/);
+    expect(loadWorkerConfig({}).keyring.kids).toHaveLength(1);
   });
 });

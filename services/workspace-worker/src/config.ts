@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { commonEnv, duration, type Env, loadConfig, port, natsEndpoint } from "@hookstream/platform";
+import { encryptionKeyEnv, keyringFrom } from "@hookstream/secrets";
 
 const schema = z
   .object({
     ...commonEnv,
+    ...encryptionKeyEnv,
     WORKER_PORT: port(3002),
     /** Jobs run at once by this process. Retries (JOB_MAX_DELIVER, JOB_BACKOFF) live on the consumer: see provisioning. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(32),
@@ -32,6 +34,7 @@ const schema = z
     workspaceConcurrency: e.WORKSPACE_CONCURRENCY ?? Math.ceil(e.WORKER_CONCURRENCY / 4),
     deliveryTimeoutMs: e.DELIVERY_TIMEOUT,
     breaker: { failureThreshold: e.BREAKER_FAILURES, openMs: e.BREAKER_OPEN_FOR, maxOpenMs: e.BREAKER_MAX_OPEN },
+    keyring: keyringFrom(e),
   }));
 
 export type WorkerConfig = z.infer<typeof schema>;

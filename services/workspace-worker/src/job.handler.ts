@@ -4,9 +4,9 @@ import { trace } from "@opentelemetry/api";
 import { CONSUMERS, Job, validationError } from "@hookstream/contracts";
 import { type DeliveryState, EventStore, JetStreamConsumer, JetStreamContext } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
+import { DestinationReader } from "@hookstream/subscriptions";
 import { WORKER_CONFIG, type WorkerConfig } from "./config";
 import { DeferredError, isLastDelivery } from "./deferral";
-import { DestinationLookup } from "./destination.lookup";
 import { entityVersionOf } from "./entity-version";
 import { WorkspaceFairness } from "./fairness";
 import { JobHandlerRegistry } from "./handlers/job-handler.registry";
@@ -30,7 +30,7 @@ export class JobHandler {
 
   constructor(
     private readonly events: EventStore,
-    private readonly destinations: DestinationLookup,
+    private readonly destinations: DestinationReader,
     private readonly handlers: JobHandlerRegistry,
     private readonly fairness: WorkspaceFairness,
     private readonly staleness: StalenessGuard,
@@ -83,7 +83,7 @@ export class JobHandler {
       "hookstream.workspace_id": job.workspaceId,
       "hookstream.job_id": job.jobId,
     });
-    const destination = await this.destinations.find(job.subscriptionId);
+    const destination = await this.destinations.forDelivery(job.subscriptionId);
     if (!destination) {
       this.log.debug(`job ${job.jobId}: subscription ${job.subscriptionId} was removed; nothing to do`);
       return { applied: true };

@@ -3,11 +3,11 @@ import { APP_FILTER, DiscoveryModule } from "@nestjs/core";
 import { DatabaseModule } from "@hookstream/database";
 import { EventStore, NatsModule } from "@hookstream/jetstream";
 import { HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
+import { SubscriptionsModule } from "@hookstream/subscriptions";
 import { BreakerStates } from "./breaker.states";
 import { CircuitBreakers } from "./circuit-breaker";
 import { WORKER_CONFIG, type WorkerConfig } from "./config";
 import { DestinationClient } from "./destination.client";
-import { DestinationLookup } from "./destination.lookup";
 import { WorkspaceFairness } from "./fairness";
 import { JOB_HANDLERS } from "./handlers";
 import { AbsentBuckets } from "./handlers/absent-buckets";
@@ -39,6 +39,7 @@ export class WorkerModule {
         NatsModule.forRoot({ ...config.nats, name: "hookstream-workspace-worker" }),
         DatabaseModule.forRoot(config.databaseUrl),
         DiscoveryModule,
+        SubscriptionsModule.forRoot({ keyring: config.keyring }),
       ],
       controllers: [JobHandler, JobProjector, HealthController],
       providers: [
@@ -46,7 +47,6 @@ export class WorkerModule {
         { provide: APP_FILTER, useClass: JsonErrorFilter },
         natsAndDatabaseReadiness,
         EventStore,
-        DestinationLookup,
         DestinationClient,
         JobEventsRecorder,
         RetrySchedule,

@@ -2,10 +2,10 @@ import { byKind, type K8sObject, matches } from "./k8s";
 
 /** What each service needs, from the code: port variable, secrets it reads. */
 export const COMPONENTS = {
-  ingress: { portEnv: "INGRESS_PORT", database: false, admin: false, webhookSecrets: true },
-  router: { portEnv: "ROUTER_PORT", database: true, admin: true, webhookSecrets: false },
-  "workspace-worker": { portEnv: "WORKER_PORT", database: true, admin: false, webhookSecrets: false },
-  "dlq-manager": { portEnv: "DLQ_PORT", database: true, admin: true, webhookSecrets: false },
+  ingress: { portEnv: "INGRESS_PORT", database: false, admin: false, encryption: false, webhookSecrets: true },
+  router: { portEnv: "ROUTER_PORT", database: true, admin: true, encryption: true, webhookSecrets: false },
+  "workspace-worker": { portEnv: "WORKER_PORT", database: true, admin: false, encryption: true, webhookSecrets: false },
+  "dlq-manager": { portEnv: "DLQ_PORT", database: true, admin: true, encryption: true, webhookSecrets: false },
 } as const;
 export type Component = keyof typeof COMPONENTS;
 export const COMPONENT_NAMES = Object.keys(COMPONENTS) as Component[];
@@ -147,6 +147,9 @@ export function workloadProblems(objects: K8sObject[]): string[] {
     if (spec.database !== !!secretRef("DATABASE_URL")) bad.push(`${id}: DATABASE_URL secret reference ${spec.database ? "missing" : "not needed"}`);
     if (spec.admin !== !!secretRef("ADMIN_TOKEN")) bad.push(`${id}: ADMIN_TOKEN secret reference ${spec.admin ? "missing" : "not needed"}`);
     if (spec.admin && secretRef("ADMIN_READ_TOKEN")?.optional !== true) bad.push(`${id}: ADMIN_READ_TOKEN must be an optional secret reference`);
+    if (spec.encryption !== !!secretRef("HOOKSTREAM_ENCRYPTION_KEY")) bad.push(`${id}: HOOKSTREAM_ENCRYPTION_KEY secret reference ${spec.encryption ? "missing" : "not needed"}`);
+    if (spec.encryption && secretRef("HOOKSTREAM_ENCRYPTION_KEY")?.optional) bad.push(`${id}: HOOKSTREAM_ENCRYPTION_KEY must be a required secret reference`);
+    if (spec.encryption && secretRef("HOOKSTREAM_ENCRYPTION_KEY_PREVIOUS")?.optional !== true) bad.push(`${id}: HOOKSTREAM_ENCRYPTION_KEY_PREVIOUS must be an optional secret reference`);
     const hasWebhookSecrets = (c.envFrom ?? []).some((e) => e.secretRef);
     if (spec.webhookSecrets !== hasWebhookSecrets) bad.push(`${id}: webhook secrets envFrom ${spec.webhookSecrets ? "missing" : "not needed"}`);
   }

@@ -43,24 +43,28 @@ code (port variable, which secrets it reads), not settings.
   portEnv: INGRESS_PORT
   database: false
   admin: false
+  encryption: false
   webhookSecrets: true
 - key: router
   name: router
   portEnv: ROUTER_PORT
   database: true
   admin: true
+  encryption: true
   webhookSecrets: false
 - key: workspaceWorker
   name: workspace-worker
   portEnv: WORKER_PORT
   database: true
   admin: false
+  encryption: true
   webhookSecrets: false
 - key: dlqManager
   name: dlq-manager
   portEnv: DLQ_PORT
   database: true
   admin: true
+  encryption: true
   webhookSecrets: false
 {{- end }}
 
@@ -201,6 +205,19 @@ NATS_TLS_KEY_FILE: {{ printf "/etc/hookstream/nats/tls/%s" .Values.externalNats.
     secretKeyRef:
       name: {{ $root.Values.secrets.admin.existingSecret }}
       key: {{ $root.Values.secrets.admin.readTokenKey }}
+      optional: true
+{{- end }}
+{{- if $c.encryption }}
+- name: HOOKSTREAM_ENCRYPTION_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.secrets.encryption.existingSecret }}
+      key: {{ $root.Values.secrets.encryption.keyKey }}
+- name: HOOKSTREAM_ENCRYPTION_KEY_PREVIOUS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.secrets.encryption.existingSecret }}
+      key: {{ $root.Values.secrets.encryption.previousKeyKey }}
       optional: true
 {{- end }}
 {{- end }}

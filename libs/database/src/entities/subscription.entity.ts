@@ -27,8 +27,13 @@ export class Subscription {
   @Column({ name: "destination_url", type: "text", nullable: true })
   destinationUrl!: string | null;
 
+  /** Encrypted (`enc:v1:<kid>:…`, libs/secrets); not selected unless asked for, so it cannot leak by accident. */
   @Column({ name: "destination_secret", type: "text", nullable: true, select: false })
   destinationSecret!: string | null;
+
+  /** The secret masked (`whsec_…abcd`): what the admin API shows. */
+  @Column({ name: "destination_secret_hint", type: "text", nullable: true })
+  destinationSecretHint!: string | null;
 
   @CreateDateColumn({ name: "created_at", type: "timestamptz" })
   createdAt!: Date;

@@ -1,7 +1,7 @@
 import { DiscoveryService } from "@nestjs/core";
 import type { Job, WebhookEvent, WebhookSource } from "@hookstream/contracts";
 import type { DeliveryState } from "@hookstream/jetstream";
-import type { Destination } from "../destination.lookup";
+import type { Destination } from "@hookstream/subscriptions";
 
 export interface JobHandlerTarget {
   source: WebhookSource | "*";

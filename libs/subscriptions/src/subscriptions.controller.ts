@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, UseGuards } from "@nestjs/common";
+import { Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, UseGuards } from "@nestjs/common";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { WebhookSource } from "@hookstream/contracts";
-import { AdminGuard, maskSecret, ReadOnly, ZodPipe } from "@hookstream/platform";
 import type { Subscription } from "@hookstream/database";
-import { SubscriptionChanges } from "./subscription.changes";
-import { SubscriptionStore } from "./subscription.store";
+import { AdminGuard, ReadOnly, ZodPipe } from "@hookstream/platform";
+import { SubscriptionAnnouncer } from "./subscription.announcer";
+import { type SubscriptionKey, SubscriptionStore } from "./subscription.store";
 
 /** Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes. */
 const destinationSecret = z.string().refine((s) => {
@@ -14,6 +14,8 @@ const destinationSecret = z.string().refine((s) => {
   const n = Buffer.from(m[1]!, "base64").length;
   return n >= 24 && n <= 64;
 }, "must be whsec_ followed by the base64 of 24 to 64 bytes");
+
+const generateSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
 
 const key = z.object({
   workspaceId: z.string().min(1).max(128),
@@ -39,6 +41,7 @@ const createBody = key.extend({
 
 const listQuery = z.object({ workspaceId: z.string().optional(), source: WebhookSource.optional() });
 
+/** A secret appears in clear only in the answer that created it; every other view shows its masked form. */
 const view = (s: Subscription, secretShownOnce?: string) => ({
   id: s.id,
   workspaceId: s.workspaceId,
@@ -47,26 +50,29 @@ const view = (s: Subscription, secretShownOnce?: string) => ({
   eventTypes: s.eventTypes,
   actions: s.actions,
   destinationUrl: s.destinationUrl,
-  destinationSecret: secretShownOnce ?? maskSecret(s.destinationSecret),
+  destinationSecret: secretShownOnce ?? s.destinationSecretHint,
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,
 });
 
+const notFound = () => new NotFoundException({ code: "not_found", message: "no such subscription" });
+
+/** `/admin/subscriptions`, served by the router and by the DLQ manager (the console's origin). */
 @Controller("admin/subscriptions")
 @UseGuards(AdminGuard)
 export class SubscriptionsController {
   constructor(
     private readonly store: SubscriptionStore,
-    private readonly changes: SubscriptionChanges,
+    private readonly announcer: SubscriptionAnnouncer,
   ) {}
 
   /** A destination without a secret gets a generated one, shown in this answer only. */
   @Post()
   @HttpCode(201)
   async create(@Body(new ZodPipe(createBody)) body: z.infer<typeof createBody>) {
-    const generated = body.destinationUrl && !body.destinationSecret ? `whsec_${randomBytes(32).toString("base64")}` : undefined;
+    const generated = body.destinationUrl && !body.destinationSecret ? generateSecret() : undefined;
     const saved = await this.store.upsert({ ...body, destinationSecret: body.destinationSecret ?? generated ?? null });
-    await this.changes.announce({ kind: "upserted", source: body.source, resource: body.resource, workspaceId: body.workspaceId, cause: "admin", affected: 1 });
+    await this.announcer.announce({ kind: "upserted", source: body.source, resource: body.resource, workspaceId: body.workspaceId, cause: "admin", affected: 1 });
     return view(saved, generated);
   }
 
@@ -74,6 +80,20 @@ export class SubscriptionsController {
   @ReadOnly()
   async list(@Query(new ZodPipe(listQuery)) query: z.infer<typeof listQuery>) {
     return { items: (await this.store.list(query)).map((s) => view(s)) };
+  }
+
+  /** A new generated secret, shown in this answer only; the next delivery is signed with it. */
+  @Post(":id/rotate-secret")
+  @HttpCode(200)
+  async rotateSecret(@Param("id", new ParseUUIDPipe()) id: string) {
+    const found = await this.store.find(id);
+    if (!found) throw notFound();
+    if (!found.destinationUrl) throw new ConflictException({ code: "no_destination", message: "this subscription has no destination to sign for" });
+    const secret = generateSecret();
+    const saved = await this.store.replaceSecret(id, secret);
+    if (!saved) throw notFound();
+    await this.announcer.announce({ kind: "upserted", source: WebhookSource.parse(saved.source), resource: saved.resource, workspaceId: saved.workspaceId, cause: "admin", affected: 1 });
+    return view(saved, secret);
   }
 
   @Delete()
@@ -88,10 +108,10 @@ export class SubscriptionsController {
     await this.remove({ id });
   }
 
-  private async remove(where: Parameters<SubscriptionStore["remove"]>[0]) {
+  private async remove(where: SubscriptionKey) {
     const removed = await this.store.remove(where);
-    if (!removed) throw new NotFoundException({ code: "not_found", message: "no such subscription" });
+    if (!removed) throw notFound();
     const source = WebhookSource.parse(removed.source);
-    await this.changes.announce({ kind: "removed", source, resource: removed.resource, workspaceId: removed.workspaceId, cause: "admin", affected: 1 });
+    await this.announcer.announce({ kind: "removed", source, resource: removed.resource, workspaceId: removed.workspaceId, cause: "admin", affected: 1 });
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from "@nestjs/common";
 import { InjectRepository } from "@nestjs/typeorm";
-import { Subscription } from "@hookstream/database";
 import type { Repository } from "typeorm";
-import { resourceKeys, type SubscriptionRule } from "./fanout.planner";
+import { Subscription } from "@hookstream/database";
+import { Keyring, maskSecret } from "@hookstream/secrets";
+import { resourceKeys, type SubscriptionRule } from "./subscription-rule";
 
 export interface SubscriptionInput {
   workspaceId: string;
@@ -14,14 +15,22 @@ export interface SubscriptionInput {
   destinationSecret?: string | null;
 }
 
+export type SubscriptionKey = { id: string } | { workspaceId: string; source: string; resource: string };
+
 const RULE_COLUMNS = ["s.id", "s.workspaceId", "s.source", "s.resource", "s.eventTypes", "s.actions"];
 
-/** Subscriptions in PostgreSQL: the router's configuration. */
+/**
+ * Subscriptions in PostgreSQL: the router's configuration and the workers' destinations. Secrets are encrypted
+ * here, on the way in; what is read back carries only their masked form (see DestinationReader for delivery).
+ */
 @Injectable()
 export class SubscriptionStore {
-  constructor(@InjectRepository(Subscription) private readonly repo: Repository<Subscription>) {}
+  constructor(
+    @InjectRepository(Subscription) private readonly repo: Repository<Subscription>,
+    private readonly keyring: Keyring,
+  ) {}
 
-  /** Every rule, for the in-memory index; at most `limit` (the caller detects overflow). */
+  /** Every rule, for the router's in-memory index; at most `limit` (the caller detects overflow). */
   async allRules(limit: number): Promise<SubscriptionRule[]> {
     return this.repo.createQueryBuilder("s").select(RULE_COLUMNS).orderBy("s.id").take(limit).getMany();
   }
@@ -45,16 +54,24 @@ export class SubscriptionStore {
         eventTypes: input.eventTypes ?? null,
         actions: input.actions ?? null,
         destinationUrl: input.destinationUrl ?? null,
-        destinationSecret: input.destinationSecret ?? null,
+        ...this.sealed(input.destinationSecret ?? null),
       },
       { conflictPaths: ["workspaceId", "source", "resource"] },
     );
-    return this.withSecret()
-      .where("s.workspaceId = :w AND s.source = :s AND s.resource = :r", { w: input.workspaceId, s: input.source, r: input.resource })
-      .getOneOrFail();
+    return this.repo.findOneByOrFail({ workspaceId: input.workspaceId, source: input.source, resource: input.resource });
   }
 
-  async remove(where: { id: string } | { workspaceId: string; source: string; resource: string }): Promise<Subscription | null> {
+  /** Replaces the destination secret; null when there is no such subscription. */
+  async replaceSecret(id: string, secret: string): Promise<Subscription | null> {
+    const { affected } = await this.repo.update({ id }, this.sealed(secret));
+    return affected ? this.repo.findOneBy({ id }) : null;
+  }
+
+  find(id: string): Promise<Subscription | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  async remove(where: SubscriptionKey): Promise<Subscription | null> {
     const found = await this.repo.findOneBy(where);
     if (!found) return null;
     await this.repo.delete({ id: found.id });
@@ -83,14 +100,13 @@ export class SubscriptionStore {
   }
 
   list(filter: { workspaceId?: string; source?: string }): Promise<Subscription[]> {
-    const q = this.withSecret().orderBy("s.createdAt", "ASC").take(1000);
+    const q = this.repo.createQueryBuilder("s").orderBy("s.createdAt", "ASC").take(1000);
     if (filter.workspaceId) q.andWhere("s.workspaceId = :w", { w: filter.workspaceId });
     if (filter.source) q.andWhere("s.source = :s", { s: filter.source });
     return q.getMany();
   }
 
-  /** The secret is not selected by default, so it cannot leak by accident; views mask it. */
-  private withSecret() {
-    return this.repo.createQueryBuilder("s").addSelect("s.destinationSecret");
+  private sealed(secret: string | null): Pick<Subscription, "destinationSecret" | "destinationSecretHint"> {
+    return { destinationSecret: secret === null ? null : this.keyring.encrypt(secret), destinationSecretHint: maskSecret(secret) };
   }
 }
