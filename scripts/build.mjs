@@ -50,7 +50,15 @@ export async function build() {
 async function buildConsole(outDir) {
   const started = Date.now();
   const { build: viteBuild } = await import("vite");
-  await viteBuild({ configFile: join(root, "apps/console/vite.config.mts"), build: { outDir } });
+  // Vite bundles React's development build when NODE_ENV says so (jest sets "test" when tests build): never ship it.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await viteBuild({ configFile: join(root, "apps/console/vite.config.mts"), mode: "production", build: { outDir } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   console.log(`[build] console bundled to ${relative(root, outDir)}/ in ${Date.now() - started} ms`);
 }
 

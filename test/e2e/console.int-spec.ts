@@ -121,9 +121,49 @@ describe("web console", () => {
     await page.getByRole("cell", { name: "replay", exact: true }).first().waitFor();
     await shot(page, "dead-letters");
 
+    // Bulk replay by filter: a dry run counts first, then progress shows live until done.
+    await page.getByLabel("Workspace", { exact: true }).fill("ws-gone");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.getByRole("button", { name: "Count matching dead letters" }).click();
+    await page.getByText("2 dead letters would be replayed.").waitFor();
+    await page.getByRole("button", { name: "Replay 2" }).click();
+    await page.getByText("Replay done: 2 of 2").waitFor({ timeout: 30_000 });
+    await page.getByRole("cell", { name: "bulk replay" }).first().waitFor();
+    await shot(page, "dead-letters-bulk-replay");
+
+    // Select, then discard with a note (the unreachable host is gone for good).
+    await page.getByRole("checkbox", { name: "Select every dead letter shown" }).check();
+    await page.getByRole("button", { name: "Discard selected…" }).click();
+    await page.getByLabel("Note (kept in the audit log)").fill("host decommissioned");
+    await page.getByRole("dialog").getByRole("button", { name: "Discard" }).click();
+    await page.getByText("Discard: 2 of 2 accepted.").waitFor();
+    await page.getByRole("cell", { name: /host decommissioned/ }).first().waitFor();
+
+    // Subscriptions: a generated secret is shown once, then only masked; rotating shows the new one once.
+    page.on("dialog", (d) => void d.accept());
     await page.getByRole("link", { name: "Subscriptions" }).click();
     await page.getByRole("heading", { name: "Subscriptions" }).waitFor();
+    await page.getByLabel("Workspace", { exact: true }).fill("ws-new");
+    await page.getByLabel("Resource", { exact: true }).fill("acme/new");
+    await page.getByLabel("Destination URL", { exact: true }).fill(dest.url("/new"));
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    const shown = page.getByRole("alert").locator("code");
+    const created = (await shown.textContent())!;
+    expect(created).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+    await page.getByRole("button", { name: "I have saved it" }).click();
+    const row = page.getByRole("row", { name: /ws-new/ });
+    await row.getByText(`whsec_…${created.slice(-4)}`).waitFor();
+    expect(await page.getByText(created).count()).toBe(0);
+    await row.getByRole("button", { name: /^Rotate the secret/ }).click();
+    const rotated = (await shown.textContent())!;
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(created);
+    await page.getByRole("button", { name: "I have saved it" }).click();
+    await row.getByText(`whsec_…${rotated.slice(-4)}`).waitFor();
     await shot(page, "subscriptions");
+    await row.getByRole("button", { name: /^Remove the subscription/ }).click();
+    await page.getByText("Removed the subscription of ws-new.").waitFor();
+    expect(await page.getByRole("row", { name: /ws-new/ }).count()).toBe(0);
 
     // Phone width: every page fits without scrolling sideways (wide tables scroll inside their own box).
     await page.setViewportSize({ width: 390, height: 844 });

@@ -6,14 +6,17 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 export function NoteDialog({ action, count, onConfirm, onClose }: { action: "resolve" | "discard"; count: number; onConfirm: (note: string) => void; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [note, setNote] = useState("");
+  // Unmounting removes the dialog; closing it here would report a close (StrictMode runs effects twice).
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
-    return () => d?.close();
   }, []);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (note.trim()) onConfirm(note.trim());
+    if (!note.trim()) return;
+    onConfirm(note.trim());
+    // Closed, not just removed: the page behind a modal dialog is inert until it closes.
+    ref.current?.close();
   };
   const verb = action === "resolve" ? "Resolve" : "Discard";
   return (

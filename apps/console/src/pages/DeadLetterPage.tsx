@@ -57,7 +57,6 @@ export function DeadLetterPage({ id, canAct }: { id: string; canAct: boolean }) 
               onClose={() => setDialog(null)}
               onConfirm={(note) => {
                 const action = dialog;
-                setDialog(null);
                 void act(action === "resolve" ? "Resolve" : "Discard", action, { note });
               }}
             />

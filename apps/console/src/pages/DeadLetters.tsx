@@ -141,7 +141,6 @@ export function DeadLetters({ canAct }: { canAct: boolean }) {
           onClose={() => setDialog(null)}
           onConfirm={(note) => {
             const action = dialog;
-            setDialog(null);
             void act(action === "resolve" ? "Resolve" : "Discard", (id) => api(`/admin/dlq/${id}/${action}`, { method: "POST", body: { note } }));
           }}
         />
