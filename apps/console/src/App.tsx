@@ -35,7 +35,8 @@ export function App() {
   // After moving to another page, focus goes to its heading, so a screen reader announces it as after a page load.
   useEffect(() => {
     const h1 = document.querySelector<HTMLElement>("main h1");
-    document.title = `${h1?.textContent?.trim() || "Hookstream"} · Hookstream console`;
+    const heading = h1?.textContent?.trim();
+    document.title = heading && heading !== "Hookstream console" ? `${heading} · Hookstream console` : "Hookstream console";
     if (firstPage.current) {
       firstPage.current = false;
       return;

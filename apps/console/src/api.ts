@@ -185,7 +185,7 @@ export interface Overview {
   webhooksPerMinute: { minute: string; source: string; outcome: string; count: number }[];
   jobsPerMinute: { minute: string; status: string; count: number }[];
   dlq: { pending: number; failed: number; needsManualIntervention: number; oldestPendingAt: string | null; oldestPendingAgeSeconds: number };
-  circuitBreakers: { items: { host: string; state: string; worker: string; at: string; retryAt: string | null }[]; truncated: boolean };
+  circuitBreakers: { items: { host: string; state: string; worker: string; at: string; retryAt: string | null }[]; truncated: boolean; error?: string };
 }
 
 export const SOURCES = ["github", "stripe", "standard", "meta", "inngest", "hmac"] as const;

@@ -88,6 +88,36 @@ export function Field({ label, id, hint, children }: { label: string; id: string
   );
 }
 
+/** A labelled drop-down of `options`; `any` adds an empty first choice that filters nothing. */
+export function Choice(props: { label: string; id: string; value: string; onChange: (e: { target: { value: string } }) => void; options: readonly (string | [string, string])[]; any?: boolean }) {
+  return (
+    <Field label={props.label} id={props.id}>
+      <select id={props.id} value={props.value} onChange={props.onChange}>
+        {props.any && <option value="">any</option>}
+        {props.options.map((o) => {
+          const [value, text] = typeof o === "string" ? [o, o] : o;
+          return (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          );
+        })}
+      </select>
+    </Field>
+  );
+}
+
+/** The one row of a table with nothing to show. */
+export function EmptyRow({ columns, children }: { columns: number; children: ReactNode }) {
+  return (
+    <tr>
+      <td colSpan={columns} className="muted">
+        {children}
+      </td>
+    </tr>
+  );
+}
+
 /** A table that scrolls sideways on a phone instead of squeezing its columns. */
 export function DataTable({ caption, children, hideCaption }: { caption: string; children: ReactNode; hideCaption?: boolean }) {
   return (

@@ -13,6 +13,10 @@ export const BUCKETS = {
 export const BREAKER_STATE_TTL_MS = 90_000;
 export const BREAKER_STATE_REFRESH_MS = 30_000;
 
+/** Every KV bucket Hookstream needs, as provisioning (or NACK) creates it. */
+export const bucketConfigs = (replicas: number) => [{ name: BUCKETS.circuitBreakers, ttlMs: BREAKER_STATE_TTL_MS, history: 1, replicas }];
+export type BucketDefinition = ReturnType<typeof bucketConfigs>[number];
+
 export const BreakerStateRecord = z.object({
   host: z.string().min(1).max(512),
   state: z.enum(["open", "half_open"]),

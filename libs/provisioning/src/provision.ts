@@ -1,8 +1,8 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import {
-  BREAKER_STATE_TTL_MS,
-  BUCKETS,
+  type BucketDefinition,
+  bucketConfigs,
   type ConsumerSpec,
   dlqConsumer,
   dlqOutcomesConsumer,
@@ -27,9 +27,10 @@ export interface ProvisionResult {
 }
 
 /** Every stream and consumer, as this configuration wants them (also what the chart renders for NACK). */
-export function jetstreamPlan(config: ProvisionConfig): { streams: StreamDefinition[]; consumers: ConsumerSpec[] } {
+export function jetstreamPlan(config: ProvisionConfig): { streams: StreamDefinition[]; consumers: ConsumerSpec[]; buckets: BucketDefinition[] } {
   return {
     streams: streamConfigs(config.limits),
+    buckets: bucketConfigs(config.limits.WEBHOOKS.replicas),
     consumers: [
       routerConsumer(config.routing),
       workerConsumer(config.jobs),
@@ -50,10 +51,10 @@ export async function provision(config: ProvisionConfig): Promise<ProvisionResul
   const nc = await connectNats({ ...config.nats, name: "hookstream-provision" });
   try {
     const jsm = await jetstreamManager(nc);
-    const { streams, consumers } = jetstreamPlan(config);
+    const { streams, consumers, buckets } = jetstreamPlan(config);
     const report = await provisionJetStream(jsm, streams, consumers);
-    // Opens the bucket when it exists already.
-    await new Kvm(jetstream(nc)).create(BUCKETS.circuitBreakers, { ttl: BREAKER_STATE_TTL_MS, history: 1, replicas: config.limits.WEBHOOKS.replicas });
+    // Opens a bucket that exists already.
+    for (const b of buckets) await new Kvm(jetstream(nc)).create(b.name, { ttl: b.ttlMs, history: b.history, replicas: b.replicas });
     return { serverVersion: nc.info?.version ?? "unknown", jetstream: report, migrations };
   } finally {
     await nc.close();

@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { api, type AuditRecord, type DeadLetter, DLQ_STATUSES, ERROR_CATEGORIES, type Operation, type Page, query, SOURCES } from "../api";
 import { NoteDialog } from "../note.dialog";
-import { DataTable, ErrorNotice, Field, instant, Link, Status, Time, useAsync } from "../ui";
+import { Choice, DataTable, EmptyRow, ErrorNotice, Field, instant, Link, Status, Time, useAsync } from "../ui";
 
 interface Filter {
   status: string;
@@ -68,43 +68,16 @@ export function DeadLetters({ canAct }: { canAct: boolean }) {
     <>
       <h1>Dead letters</h1>
       <form className="filters" onSubmit={submit} aria-label="Filter dead letters">
-        <Field label="Status" id="dl-status">
-          <select id="dl-status" value={form.status} onChange={set("status")}>
-            <option value="">any</option>
-            {DLQ_STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Error category" id="dl-category">
-          <select id="dl-category" value={form.category} onChange={set("category")}>
-            <option value="">any</option>
-            {ERROR_CATEGORIES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Source" id="dl-source">
-          <select id="dl-source" value={form.source} onChange={set("source")}>
-            <option value="">any</option>
-            {SOURCES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
+        <Choice label="Status" id="dl-status" value={form.status} onChange={set("status")} options={DLQ_STATUSES} any />
+        <Choice label="Error category" id="dl-category" value={form.category} onChange={set("category")} options={ERROR_CATEGORIES} any />
+        <Choice label="Source" id="dl-source" value={form.source} onChange={set("source")} options={SOURCES} any />
         <Field label="Event type" id="dl-type">
           <input id="dl-type" value={form.eventType} onChange={set("eventType")} />
         </Field>
         <Field label="Workspace" id="dl-ws">
           <input id="dl-ws" value={form.workspaceId} onChange={set("workspaceId")} />
         </Field>
-        <Field label="Needs a person" id="dl-manual">
-          <select id="dl-manual" value={form.needsManualIntervention} onChange={set("needsManualIntervention")}>
-            <option value="">any</option>
-            <option value="true">yes</option>
-            <option value="false">no</option>
-          </select>
-        </Field>
+        <Choice label="Needs a person" id="dl-manual" value={form.needsManualIntervention} onChange={set("needsManualIntervention")} options={[["true", "yes"], ["false", "no"]]} any />
         <Field label="Created from" id="dl-since">
           <input id="dl-since" type="datetime-local" step="1" value={form.since} onChange={set("since")} />
         </Field>
@@ -195,13 +168,7 @@ export function DeadLetters({ canAct }: { canAct: boolean }) {
               <td>{d.deliveryCount}</td>
             </tr>
           ))}
-          {list.data && items.length === 0 && (
-            <tr>
-              <td colSpan={canAct ? 8 : 7} className="muted">
-                No dead letter matches.
-              </td>
-            </tr>
-          )}
+          {list.data && items.length === 0 && <EmptyRow columns={canAct ? 8 : 7}>No dead letter matches.</EmptyRow>}
         </tbody>
       </DataTable>
 

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { api, type Attempt, type EventDetail } from "../api";
-import { DataTable, ErrorNotice, Link, Status, Time, useAsync } from "../ui";
+import { DataTable, EmptyRow, ErrorNotice, Link, Status, Time, useAsync } from "../ui";
 
 export function EventPage({ seq }: { seq: string }) {
   const { data: e, error } = useAsync(() => api<EventDetail>(`/admin/events/${encodeURIComponent(seq)}`), [seq], 5000);
@@ -66,13 +66,7 @@ export function EventPage({ seq }: { seq: string }) {
               {e.jobs.map((j) => (
                 <JobRow key={j.jobSeq} job={j} />
               ))}
-              {e.jobs.length === 0 && (
-                <tr>
-                  <td colSpan={7} className="muted">
-                    No job yet.
-                  </td>
-                </tr>
-              )}
+              {e.jobs.length === 0 && <EmptyRow columns={7}>No job yet.</EmptyRow>}
             </tbody>
           </DataTable>
           {e.jobsTruncated && <p className="muted">Only the first {e.jobs.length} jobs are shown.</p>}

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { api, type EventSummary, type Page, query, SOURCES } from "../api";
-import { DataTable, ErrorNotice, Field, instant, Link, Status, Time } from "../ui";
+import { Choice, DataTable, EmptyRow, ErrorNotice, Field, instant, Link, Status, Time } from "../ui";
 
 interface Filter {
   eventId: string;
@@ -48,14 +48,7 @@ export function Events() {
         <Field label="Event id" id="ev-id">
           <input id="ev-id" value={form.eventId} onChange={set("eventId")} autoComplete="off" spellCheck={false} />
         </Field>
-        <Field label="Source" id="ev-source">
-          <select id="ev-source" value={form.source} onChange={set("source")}>
-            <option value="">any</option>
-            {SOURCES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
+        <Choice label="Source" id="ev-source" value={form.source} onChange={set("source")} options={SOURCES} any />
         <Field label="Event type" id="ev-type">
           <input id="ev-type" value={form.eventType} onChange={set("eventType")} placeholder="pull_request" />
         </Field>
@@ -115,13 +108,7 @@ export function Events() {
                 </td>
               </tr>
             ))}
-            {items.length === 0 && (
-              <tr>
-                <td colSpan={7} className="muted">
-                  No event matches.
-                </td>
-              </tr>
-            )}
+            {items.length === 0 && <EmptyRow columns={7}>No event matches.</EmptyRow>}
           </tbody>
         </DataTable>
       )}

@@ -1,6 +1,6 @@
 import { api, type Overview as OverviewData } from "../api";
 import { PerMinuteChart } from "../chart";
-import { age, DataTable, ErrorNotice, Link, Status, Time, useAsync } from "../ui";
+import { age, DataTable, EmptyRow, ErrorNotice, Link, Status, Time, useAsync } from "../ui";
 
 const MINUTES = 60;
 
@@ -66,16 +66,12 @@ export function Overview() {
               ))}
             </tr>
           ))}
-          {bySource.size === 0 && (
-            <tr>
-              <td colSpan={outcomes.length + 1} className="muted">
-                No webhooks in the last hour.
-              </td>
-            </tr>
-          )}
+          {bySource.size === 0 && <EmptyRow columns={outcomes.length + 1}>No webhooks in the last hour.</EmptyRow>}
         </tbody>
       </DataTable>
       <h2>Open circuit breakers</h2>
+      {data?.circuitBreakers.error && <p className="error">The workers' breaker states cannot be read: {data.circuitBreakers.error}</p>}
+      {data?.circuitBreakers.truncated && <p className="muted">Only {breakers.length} of them are listed.</p>}
       <DataTable caption="Destination hosts whose circuit breaker is open or half-open" hideCaption>
         <thead>
           <tr>
@@ -102,13 +98,7 @@ export function Overview() {
               </td>
             </tr>
           ))}
-          {breakers.length === 0 && (
-            <tr>
-              <td colSpan={5} className="muted">
-                Every destination host is reachable.
-              </td>
-            </tr>
-          )}
+          {breakers.length === 0 && <EmptyRow columns={5}>Every destination host is reachable.</EmptyRow>}
         </tbody>
       </DataTable>
     </>

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { api, type Subscription, SOURCES } from "../api";
-import { DataTable, ErrorNotice, Field, useAsync } from "../ui";
+import { Choice, DataTable, EmptyRow, ErrorNotice, Field, useAsync } from "../ui";
 
 const list = (s: string) =>
   s
@@ -87,13 +87,7 @@ export function Subscriptions({ canAct }: { canAct: boolean }) {
               )}
             </tr>
           ))}
-          {subs.data && subs.data.items.length === 0 && (
-            <tr>
-              <td colSpan={canAct ? 7 : 6} className="muted">
-                No subscription yet.
-              </td>
-            </tr>
-          )}
+          {subs.data && subs.data.items.length === 0 && <EmptyRow columns={canAct ? 7 : 6}>No subscription yet.</EmptyRow>}
         </tbody>
       </DataTable>
       {canAct && <AddSubscription onAdded={added} />}
@@ -134,13 +128,7 @@ function AddSubscription({ onAdded }: { onAdded: (s: Subscription) => void }) {
         <Field label="Workspace" id="sub-ws">
           <input id="sub-ws" required value={f.workspaceId} onChange={set("workspaceId")} />
         </Field>
-        <Field label="Source" id="sub-source">
-          <select id="sub-source" value={f.source} onChange={set("source")}>
-            {SOURCES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
+        <Choice label="Source" id="sub-source" value={f.source} onChange={set("source")} options={SOURCES} />
         <Field label="Resource" id="sub-resource" hint="owner/repo, or * for all">
           <input id="sub-resource" required value={f.resource} onChange={set("resource")} aria-describedby="sub-resource-hint" />
         </Field>
