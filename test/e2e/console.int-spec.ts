@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { entryWhen } from "../../services/dlq-manager/test/dlq.support";
 import { launchChromium, pageProblems, screenshots } from "../support/browser";
 import { TestDestination } from "../support/destinations";
@@ -65,7 +65,17 @@ afterAll(async () => {
   build?.remove();
 });
 
-describe("web console", () => {
+describe("web console with the admin token", () => {
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  beforeAll(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    problems = pageProblems(page);
+  });
+  afterAll(() => context?.close());
+
   it("finds a dead-lettered event by its id, replays it once its destination healed, and it is delivered exactly once", async () => {
     const eventId = `evt-${randomUUID()}`;
     dest.answer("/orders", 503);
@@ -79,9 +89,6 @@ describe("web console", () => {
     }, "the event dead-lettered for ws-orders");
     dest.answer("/orders", 200);
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const problems = pageProblems(page);
     await signIn(page, ADMIN_TOKEN);
     expect(await page.getByText("read-only", { exact: true }).count()).toBe(0);
     // The overview counts the dead letter and the unreachable host's open breaker.
@@ -91,6 +98,8 @@ describe("web console", () => {
     await page.getByRole("link", { name: "Events" }).click();
     await page.getByLabel("Event id").fill(eventId);
     await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("table", { name: "Events, newest first" }).waitFor();
+    await shot(page, "events");
     await page.getByRole("link", { name: eventId }).click();
     await page.getByRole("heading", { name: `Event ${eventId}` }).waitFor();
     const trace = page.getByRole("link", { name: /^Open trace [0-9a-f]{32}$/ });
@@ -100,7 +109,6 @@ describe("web console", () => {
     await page.getByRole("cell", { name: "ws-archive" }).waitFor();
     expect(await page.getByText("sha256=").count()).toBe(0);
     await shot(page, "event");
-    const eventPage = new URL(page.url()).pathname;
 
     const deliveredBefore = dest.on("/orders").length;
     await page.getByRole("link", { name: "Dead letter of ws-orders" }).click();
@@ -120,7 +128,10 @@ describe("web console", () => {
     await page.getByRole("heading", { name: "Audit log" }).waitFor();
     await page.getByRole("cell", { name: "replay", exact: true }).first().waitFor();
     await shot(page, "dead-letters");
+  });
 
+  it("bulk-replays by filter after a dry-run count, with live progress, and discards the selected entries with a note", async () => {
+    await page.getByRole("link", { name: "Dead letters", exact: true }).click();
     // Bulk replay by filter: a dry run counts first, then progress shows live until done.
     await page.getByLabel("Workspace", { exact: true }).fill("ws-gone");
     await page.getByRole("button", { name: "Filter" }).click();
@@ -138,7 +149,9 @@ describe("web console", () => {
     await page.getByRole("dialog").getByRole("button", { name: "Discard" }).click();
     await page.getByText("Discard: 2 of 2 accepted.").waitFor();
     await page.getByRole("cell", { name: /host decommissioned/ }).first().waitFor();
+  });
 
+  it("adds a subscription with a secret shown once, rotates the secret, and removes it", async () => {
     // Subscriptions: a generated secret is shown once, then only masked; rotating shows the new one once.
     page.on("dialog", (d) => void d.accept());
     await page.getByRole("link", { name: "Subscriptions" }).click();
@@ -164,10 +177,16 @@ describe("web console", () => {
     await row.getByRole("button", { name: /^Remove the subscription/ }).click();
     await page.getByText("Removed the subscription of ws-new.").waitFor();
     expect(await page.getByRole("row", { name: /ws-new/ }).count()).toBe(0);
+  });
 
+  it("fits a phone's width on every page, and no page broke its Content-Security-Policy", async () => {
+    const [eventLink] = await page.goto(stack.url("dlq", "/console/events")).then(async () => {
+      await page.getByRole("button", { name: "Search" }).click();
+      return page.getByRole("table", { name: "Events, newest first" }).getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
+    });
     // Phone width: every page fits without scrolling sideways (wide tables scroll inside their own box).
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const [path, name] of [["/console", "overview"], ["/console/dead-letters", "dead-letters"], [eventPage, "event"]] as const) {
+    for (const [path, name] of [["/console", "overview"], ["/console/dead-letters", "dead-letters"], [eventLink!, "event"], ["/console/subscriptions", "subscriptions"]] as const) {
       await page.goto(stack.url("dlq", path));
       await page.locator("main h1").waitFor();
       await page.waitForLoadState("networkidle");
@@ -175,10 +194,11 @@ describe("web console", () => {
       await shot(page, `phone-${name}`);
     }
     expect(problems).toEqual([]);
-    await context.close();
   });
+});
 
-  it("gives a read-only token a console without actions", async () => {
+describe("web console with the read-only token", () => {
+  it("shows no action anywhere", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await signIn(page, READ_TOKEN);

@@ -7,7 +7,7 @@ import { SubscriptionsModule } from "@hookstream/subscriptions";
 import { AdvisoryHandler } from "./advisory.handler";
 import { AttemptHistory } from "./attempt.history";
 import { AuditLog } from "./audit.log";
-import { BreakerStates } from "./breaker.states";
+import { BreakerStateReader } from "./breaker-state.reader";
 import { BulkActions } from "./bulk.actions";
 import { DLQ_CONFIG, type DlqConfig } from "./config";
 import { ConsoleController } from "./console.controller";
@@ -58,7 +58,7 @@ export class DlqModule {
         natsAndDatabaseReadiness,
         AttemptHistory,
         AuditLog,
-        BreakerStates,
+        BreakerStateReader,
         BulkActions,
         DeadLetterStore,
         DlqMetrics,

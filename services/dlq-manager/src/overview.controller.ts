@@ -1,7 +1,7 @@
 import { Controller, Get, Query, UseGuards } from "@nestjs/common";
 import { z } from "zod";
 import { AdminGuard, ReadOnly, ZodPipe } from "@hookstream/platform";
-import { BreakerStates } from "./breaker.states";
+import { BreakerStateReader } from "./breaker-state.reader";
 import { DeadLetterStore } from "./dead-letter.store";
 import { OverviewFigures } from "./overview.figures";
 
@@ -14,7 +14,7 @@ export class OverviewController {
   constructor(
     private readonly figures: OverviewFigures,
     private readonly store: DeadLetterStore,
-    private readonly breakers: BreakerStates,
+    private readonly breakers: BreakerStateReader,
   ) {}
 
   @Get("overview")

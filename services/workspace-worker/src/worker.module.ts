@@ -4,7 +4,7 @@ import { DatabaseModule } from "@hookstream/database";
 import { EventStore, NatsModule } from "@hookstream/jetstream";
 import { HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
 import { SubscriptionsModule } from "@hookstream/subscriptions";
-import { BreakerStates } from "./breaker.states";
+import { BreakerStatePublisher } from "./breaker-state.publisher";
 import { CircuitBreakers } from "./circuit-breaker";
 import { WORKER_CONFIG, type WorkerConfig } from "./config";
 import { DestinationClient } from "./destination.client";
@@ -56,11 +56,11 @@ export class WorkerModule {
         AbsentBuckets,
         ...JOB_HANDLERS,
         { provide: WorkspaceFairness, useValue: new WorkspaceFairness({ limit: config.workspaceConcurrency, maxWorkspaces: MAX_TRACKED, idleMs: WORKSPACE_IDLE_MS }) },
-        BreakerStates,
+        BreakerStatePublisher,
         {
           provide: CircuitBreakers,
-          inject: [BreakerStates],
-          useFactory: (states: BreakerStates) => {
+          inject: [BreakerStatePublisher],
+          useFactory: (states: BreakerStatePublisher) => {
             const breakers = new CircuitBreakers({
               ...config.breaker,
               // A probe still running after two delivery timeouts will never report: its worker stopped.

@@ -15,8 +15,8 @@ const MAX_PENDING_WRITES = 1000;
  * bucket's TTL, so the keys of a worker that died expire. Best effort: a failed write only costs visibility.
  */
 @Injectable()
-export class BreakerStates implements OnModuleInit, OnApplicationShutdown {
-  private readonly log = new Logger(BreakerStates.name);
+export class BreakerStatePublisher implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger(BreakerStatePublisher.name);
   readonly worker = `${hostname()}/${process.pid}`;
   private kv?: Promise<KV>;
   private breakers?: CircuitBreakers;

@@ -9,7 +9,7 @@ const MAX_BREAKERS = 500;
 
 /** Reads the workers' open circuit breakers from the KV bucket they write them to. */
 @Injectable()
-export class BreakerStates {
+export class BreakerStateReader {
   private kv?: Promise<KV>;
 
   constructor(@Inject(JETSTREAM) private readonly js: JetStreamClient) {}
