@@ -107,6 +107,21 @@ export function Choice(props: { label: string; id: string; value: string; onChan
   );
 }
 
+/** A table's column headings. */
+export function Head({ columns }: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** The one row of a table with nothing to show. */
 export function EmptyRow({ columns, children }: { columns: number; children: ReactNode }) {
   return (

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { api, type DeadLetter } from "../api";
 import { NoteDialog } from "../note.dialog";
-import { DataTable, ErrorNotice, Link, Status, Time, useAsync } from "../ui";
+import { DataTable, ErrorNotice, Head, Link, Status, Time, useAsync } from "../ui";
 
 const OPEN = ["pending", "retrying", "failed"];
 
@@ -105,16 +105,7 @@ export function DeadLetterPage({ id, canAct }: { id: string; canAct: boolean }) 
           </dl>
           <h2>Attempts</h2>
           <DataTable caption="Every failed attempt" hideCaption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">when</th>
-                <th scope="col">category</th>
-                <th scope="col">HTTP</th>
-                <th scope="col">message</th>
-                <th scope="col">took</th>
-              </tr>
-            </thead>
+            <Head columns={["#", "when", "category", "HTTP", "message", "took"]} />
             <tbody>
               {d.attempts.map((a, i) => (
                 <tr key={i}>
@@ -133,15 +124,7 @@ export function DeadLetterPage({ id, canAct }: { id: string; canAct: boolean }) 
           <h2>Replays</h2>
           {d.replays?.length ? (
             <DataTable caption="Replays of this dead letter" hideCaption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">trigger</th>
-                  <th scope="col">by</th>
-                  <th scope="col">asked</th>
-                  <th scope="col">outcome</th>
-                </tr>
-              </thead>
+              <Head columns={["#", "trigger", "by", "asked", "outcome"]} />
               <tbody>
                 {d.replays.map((r) => (
                   <tr key={r.n}>

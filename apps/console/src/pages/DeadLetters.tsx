@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { api, type AuditRecord, type DeadLetter, DLQ_STATUSES, ERROR_CATEGORIES, type Operation, type Page, query, SOURCES } from "../api";
 import { NoteDialog } from "../note.dialog";
-import { Choice, DataTable, EmptyRow, ErrorNotice, Field, instant, Link, Status, Time, useAsync } from "../ui";
+import { Choice, DataTable, EmptyRow, ErrorNotice, Field, Head, instant, Link, Status, Time, useAsync } from "../ui";
 
 interface Filter {
   status: string;
@@ -260,15 +260,7 @@ function AuditTrail() {
       <h2 id="audit-title">Audit log</h2>
       <ErrorNotice error={error} />
       <DataTable caption="Who did what to the dead letters, newest first" hideCaption>
-        <thead>
-          <tr>
-            <th scope="col">when</th>
-            <th scope="col">who</th>
-            <th scope="col">action</th>
-            <th scope="col">outcome</th>
-            <th scope="col">what</th>
-          </tr>
-        </thead>
+        <Head columns={["when", "who", "action", "outcome", "what"]} />
         <tbody>
           {(data?.items ?? []).map((a) => (
             <tr key={a.id}>

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { api, type Attempt, type EventDetail } from "../api";
-import { DataTable, EmptyRow, ErrorNotice, Link, Status, Time, useAsync } from "../ui";
+import { DataTable, EmptyRow, ErrorNotice, Head, Link, Status, Time, useAsync } from "../ui";
 
 export function EventPage({ seq }: { seq: string }) {
   const { data: e, error } = useAsync(() => api<EventDetail>(`/admin/events/${encodeURIComponent(seq)}`), [seq], 5000);
@@ -51,17 +51,7 @@ export function EventPage({ seq }: { seq: string }) {
 
           <h2>Jobs</h2>
           <DataTable caption="Jobs of this event, with their attempts" hideCaption>
-            <thead>
-              <tr>
-                <th scope="col">workspace</th>
-                <th scope="col">status</th>
-                <th scope="col">attempts</th>
-                <th scope="col">last error</th>
-                <th scope="col">response</th>
-                <th scope="col">queued</th>
-                <th scope="col">history</th>
-              </tr>
-            </thead>
+            <Head columns={["workspace", "status", "attempts", "last error", "response", "queued", "history"]} />
             <tbody>
               {e.jobs.map((j) => (
                 <JobRow key={j.jobSeq} job={j} />

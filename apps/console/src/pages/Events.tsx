@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { api, type EventSummary, type Page, query, SOURCES } from "../api";
-import { Choice, DataTable, EmptyRow, ErrorNotice, Field, instant, Link, Status, Time } from "../ui";
+import { Choice, DataTable, EmptyRow, ErrorNotice, Field, Head, instant, Link, Status, Time } from "../ui";
 
 interface Filter {
   eventId: string;
@@ -79,17 +79,7 @@ export function Events() {
       </p>
       {items && (
         <DataTable caption="Events, newest first">
-          <thead>
-            <tr>
-              <th scope="col">received</th>
-              <th scope="col">event id</th>
-              <th scope="col">source</th>
-              <th scope="col">type</th>
-              <th scope="col">resource</th>
-              <th scope="col">workspaces</th>
-              <th scope="col">outcome</th>
-            </tr>
-          </thead>
+          <Head columns={["received", "event id", "source", "type", "resource", "workspaces", "outcome"]} />
           <tbody>
             {items.map((e) => (
               <tr key={e.seq}>

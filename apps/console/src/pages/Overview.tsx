@@ -1,6 +1,6 @@
 import { api, type Overview as OverviewData } from "../api";
 import { PerMinuteChart } from "../chart";
-import { age, DataTable, EmptyRow, ErrorNotice, Link, Status, Time, useAsync } from "../ui";
+import { age, DataTable, EmptyRow, ErrorNotice, Head, Link, Status, Time, useAsync } from "../ui";
 
 const MINUTES = 60;
 
@@ -73,15 +73,7 @@ export function Overview() {
       {data?.circuitBreakers.error && <p className="error">The workers' breaker states cannot be read: {data.circuitBreakers.error}</p>}
       {data?.circuitBreakers.truncated && <p className="muted">Only {breakers.length} of them are listed.</p>}
       <DataTable caption="Destination hosts whose circuit breaker is open or half-open" hideCaption>
-        <thead>
-          <tr>
-            <th scope="col">host</th>
-            <th scope="col">state</th>
-            <th scope="col">worker</th>
-            <th scope="col">since</th>
-            <th scope="col">next probe</th>
-          </tr>
-        </thead>
+        <Head columns={["host", "state", "worker", "since", "next probe"]} />
         <tbody>
           {breakers.map((b) => (
             <tr key={`${b.worker}-${b.host}`}>
