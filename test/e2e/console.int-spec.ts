@@ -109,6 +109,10 @@ describe("web console with the admin token", () => {
     await page.getByRole("cell", { name: "ws-archive" }).waitFor();
     expect(await page.getByText("sha256=").count()).toBe(0);
     await shot(page, "event");
+    // Back returns to the search and its results.
+    await page.goBack();
+    await page.getByRole("link", { name: eventId }).click();
+    await page.getByRole("heading", { name: `Event ${eventId}` }).waitFor();
 
     const deliveredBefore = dest.on("/orders").length;
     await page.getByRole("link", { name: "Dead letter of ws-orders" }).click();

@@ -22,7 +22,6 @@ export function Link({ to, children, className, current }: { to: string; childre
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[], refreshMs?: number) {
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
   const generation = useRef(0);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const run = useCallback(load, deps);
   const reload = useCallback(async () => {
     const mine = ++generation.current;

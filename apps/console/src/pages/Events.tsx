@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { api, type EventSummary, type Page, query, SOURCES } from "../api";
 import { Choice, DataTable, EmptyRow, ErrorNotice, Field, Head, instant, Link, Status, Time } from "../ui";
 
@@ -14,8 +14,14 @@ interface Filter {
 
 const EMPTY: Filter = { eventId: "", source: "", eventType: "", resource: "", workspaceId: "", since: "", until: "" };
 
+/** The search kept in the page's query string, so that Back from an event returns to its results. */
+function fromLocation(): Filter {
+  const q = new URLSearchParams(location.search);
+  return Object.fromEntries(Object.keys(EMPTY).map((k) => [k, q.get(k) ?? ""])) as unknown as Filter;
+}
+
 export function Events() {
-  const [form, setForm] = useState<Filter>(EMPTY);
+  const [form, setForm] = useState<Filter>(fromLocation);
   const [items, setItems] = useState<EventSummary[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -37,8 +43,13 @@ export function Events() {
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    history.replaceState(null, "", `${location.pathname}${query({ ...form })}`);
     void load(null);
   };
+  useEffect(() => {
+    if (location.search) void load(null);
+    // Only when the page opens with a search in its address.
+  }, []);
   const set = (k: keyof Filter) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
 
   return (
