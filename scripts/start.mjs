@@ -24,12 +24,13 @@ for (const [k, v] of Object.entries(devDefaults)) {
 // A development encryption key, generated once and kept (gitignored) so secrets stored earlier still decrypt.
 if (!env.HOOKSTREAM_ENCRYPTION_KEY) {
   const file = join(root, ".hookstream", "dev-encryption-key");
-  if (!existsSync(file)) {
+  const created = !existsSync(file);
+  if (created) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
   }
   env.HOOKSTREAM_ENCRYPTION_KEY = readFileSync(file, "utf8").trim();
-  console.log(`[start] HOOKSTREAM_ENCRYPTION_KEY is not set: using the development key in ${file.slice(root.length + 1)}`);
+  console.log(`[start] HOOKSTREAM_ENCRYPTION_KEY is not set: using the development key ${created ? "just generated into" : "kept in"} ${file.slice(root.length + 1)}`);
 }
 
 const SERVICES = [

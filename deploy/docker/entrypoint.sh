@@ -13,7 +13,9 @@ case "$service" in
     exec node "$HOOKSTREAM_HOME/dist/services/$service/src/main.js" "$@" ;;
   provision)
     exec node "$HOOKSTREAM_HOME/dist/scripts/provision.js" "$@" ;;
+  rotate-key)
+    exec node "$HOOKSTREAM_HOME/dist/scripts/secrets-rotate-key.js" "$@" ;;
   *)
-    echo "hookstream: unknown service '${service}'; set HOOKSTREAM_SERVICE or pass one of: ingress, router, workspace-worker, dlq-manager, provision" >&2
+    echo "hookstream: unknown service '${service}'; set HOOKSTREAM_SERVICE or pass one of: ingress, router, workspace-worker, dlq-manager, provision, rotate-key" >&2
     exit 64 ;;
 esac

@@ -67,7 +67,7 @@ describe("Dockerfile", () => {
 
   it("keeps the build context small and free of local state, but not the entrypoint", () => {
     const ignore = readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
-    for (const p of ["node_modules", ".git", "dist", ".tools", ".env"]) expect(ignore).toContain(p);
+    for (const p of ["node_modules", ".git", "dist", ".tools", ".env", ".hookstream"]) expect(ignore).toContain(p);
     expect(ignore.indexOf("!deploy/docker/entrypoint.sh")).toBeGreaterThan(ignore.indexOf("deploy"));
   });
 });
@@ -82,7 +82,7 @@ describe("entrypoint script", () => {
       writeFileSync(join(home, "dist", "services", s, "src", "main.js"), report);
     }
     mkdirSync(join(home, "dist", "scripts"), { recursive: true });
-    writeFileSync(join(home, "dist", "scripts", "provision.js"), report);
+    for (const s of ["provision", "secrets-rotate-key"]) writeFileSync(join(home, "dist", "scripts", `${s}.js`), report);
   });
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
@@ -102,8 +102,9 @@ describe("entrypoint script", () => {
     expect(r.out).toMatchObject({ file: join(home, "dist", "services", "router", "src", "main.js"), args: ["--inspect-brk=0"] });
   });
 
-  it("`provision` runs the provisioning script", () => {
+  it("`provision` runs the provisioning script, `rotate-key` re-encrypts the stored secrets", () => {
     expect(start({}, ["provision"]).out?.file).toBe(join(home, "dist", "scripts", "provision.js"));
+    expect(start({}, ["rotate-key"]).out?.file).toBe(join(home, "dist", "scripts", "secrets-rotate-key.js"));
   });
 
   it("replaces the shell with node, so SIGTERM reaches the service", () => {

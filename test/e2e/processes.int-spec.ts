@@ -100,6 +100,30 @@ describe("one trace per webhook", () => {
     // Logged while handling the advisory, so inside that handler's span (advisories carry no trace of their own).
     expect(deadLettered).toMatchObject({ trace_id: expect.stringMatching(/^[0-9a-f]{32}$/), span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
   });
+
+  it("never logs or traces a destination secret", async () => {
+    // Debug logs too, and a generated secret, which the router holds in clear while it answers.
+    const earlier = [...services.output.values()].flat();
+    await services.stop("router");
+    services.env.LOG_LEVEL = "debug";
+    await services.start("router");
+    const res = await stack.admin("router", "POST", "/admin/subscriptions", { workspaceId: "t-gen", source: "github", resource: "acme/traced", destinationUrl: dest.url("/t-gen") });
+    const made = (await res.json()) as { id: string; destinationSecret: string };
+    expect(made.destinationSecret).toMatch(/^whsec_/);
+    expect((await stack.sendGithub({ event: "pull_request", delivery: "trace-secret", body: pr("acme/traced") })).status).toBe(202);
+    await eventually(() => dest.on("/t-gen").length === 1, "a delivery to t-gen");
+    expect((await stack.admin("router", "DELETE", `/admin/subscriptions/${made.id}`)).status).toBe(204);
+    services.env.LOG_LEVEL = "log";
+
+    const needles = [secret, made.destinationSecret].flatMap((s) => [s, s.replace(/^whsec_/, "")]);
+    const outputs = [...earlier, ...[...services.output.values()].flat()].join("\n");
+    expect(outputs).toContain("event trace-secret");
+    const spans = JSON.stringify(otlp.spans);
+    for (const n of needles) {
+      expect(outputs.includes(n)).toBe(false);
+      expect(spans.includes(n)).toBe(false);
+    }
+  });
 });
 
 describe("graceful shutdown", () => {

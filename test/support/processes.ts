@@ -23,7 +23,8 @@ export class ServiceProcesses {
 
   constructor(
     private readonly distDir: string,
-    private readonly env: Record<string, string>,
+    /** Read at each start: a test may change it before restarting a service. */
+    readonly env: Record<string, string>,
     private readonly ports: Record<ProcessService, number>,
   ) {}
 
