@@ -92,7 +92,7 @@ describe("web console with the admin token", () => {
     await signIn(page, ADMIN_TOKEN);
     expect(await page.getByText("read-only", { exact: true }).count()).toBe(0);
     // The overview counts the dead letter and the unreachable host's open breaker.
-    await eventually(async () => (await page.getByRole("cell", { name: "127.0.0.1:1" }).count()) > 0, "the open breaker on the overview");
+    await eventually(async () => (await page.getByRole("cell", { name: "127.0.0.1:1" }).count()) > 0, "the open breaker on the overview", 40_000);
     await shot(page, "overview");
 
     await page.getByRole("link", { name: "Events" }).click();
