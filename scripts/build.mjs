@@ -1,5 +1,6 @@
 // Compiles services, libs and scripts to dist/ with swc (decorator metadata for NestJS, path aliases
-// rewritten to relative requires). Type checking is `npm run typecheck`; this only emits.
+// rewritten to relative requires), and bundles the web console (apps/console) with Vite into dist/console/, which
+// the DLQ manager serves. Type checking is `npm run typecheck`; this only emits.
 import { transformFile } from "@swc/core";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
@@ -42,6 +43,23 @@ export async function build() {
     }
   }
   console.log(`[build] ${count} files compiled to ${relative(root, out)}/ in ${Date.now() - started} ms`);
+  await buildConsole(join(out, "console"));
+}
+
+/** The console's static bundle: index.html and content-hashed assets, nothing loaded from elsewhere. */
+async function buildConsole(outDir) {
+  const started = Date.now();
+  const { build: viteBuild } = await import("vite");
+  // Vite bundles React's development build when NODE_ENV says so (jest sets "test" when tests build): never ship it.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await viteBuild({ configFile: join(root, "apps/console/vite.config.mts"), mode: "production", build: { outDir } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+  console.log(`[build] console bundled to ${relative(root, outDir)}/ in ${Date.now() - started} ms`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -106,7 +106,7 @@ for (const s of SERVICES) {
 }
 console.log(
   `[start] ingress http://127.0.0.1:${SERVICES[0].port}/webhooks/github · router admin http://127.0.0.1:${SERVICES[1].port}/admin/subscriptions · ` +
-    `worker http://127.0.0.1:${SERVICES[2].port}/metrics · DLQ http://127.0.0.1:${SERVICES[3].port}/admin/dlq`,
+    `worker http://127.0.0.1:${SERVICES[2].port}/metrics · DLQ http://127.0.0.1:${SERVICES[3].port}/admin/dlq · console http://127.0.0.1:${SERVICES[3].port}/console (token: ADMIN_TOKEN)`,
 );
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));

@@ -3,13 +3,13 @@
  * for the Job's own environment, so a stream or consumer added to the contracts or to libs/provisioning without
  * the chart following fails this test.
  */
-import type { ConsumerSpec, StreamDefinition } from "@hookstream/contracts";
+import type { BucketDefinition, ConsumerSpec, StreamDefinition } from "@hookstream/contracts";
 import { jetstreamPlan, loadProvisionConfig } from "@hookstream/provisioning";
 import { byKind, goDurationNs, helmTemplate, type K8sObject, schemaProblems } from "./support/k8s";
 import { envOf, mainContainer, workloadProblems } from "./support/workloads";
 
 /** What provisioning would apply for the given environment. */
-async function provisioned(env: Record<string, string>): Promise<{ streams: StreamDefinition[]; consumers: ConsumerSpec[] }> {
+async function provisioned(env: Record<string, string>): Promise<{ streams: StreamDefinition[]; consumers: ConsumerSpec[]; buckets: BucketDefinition[] }> {
   return jetstreamPlan(loadProvisionConfig(env));
 }
 
@@ -25,7 +25,7 @@ describe.each([
   ["custom schedules", ["--set", "streams.replicas=1", "--set", "streams.jobs.maxDeliver=9", "--set", "streams.jobs.backoff=1s\\,10s\\,1m", "--set", "streams.routing.maxAckPending=64", "--set", "streams.webhooks.maxAge=14d", "--set", "streams.jobs.maxAge=36h", "--set", "streams.jobEvents.maxBytes=1048576", "--set", "streams.advisories.maxAge=90s"]],
 ])("streams.managedBy=nack with %s", (_label, extra) => {
   let objects: K8sObject[];
-  let wanted: { streams: StreamDefinition[]; consumers: ConsumerSpec[] };
+  let wanted: { streams: StreamDefinition[]; consumers: ConsumerSpec[]; buckets: BucketDefinition[] };
   beforeAll(async () => {
     objects = helmTemplate(["--set", "streams.managedBy=nack", ...extra]);
     wanted = await provisioned(jobEnv(objects));
@@ -36,7 +36,7 @@ describe.each([
     expect(workloadProblems(objects)).toEqual([]);
     const [job] = byKind(objects, "Job");
     expect(envOf(mainContainer(job!), "PROVISION_JETSTREAM")?.value).toBe("false");
-    for (const o of [...byKind(objects, "Stream"), ...byKind(objects, "Consumer")]) expect(o.apiVersion).toBe("jetstream.nats.io/v1beta2");
+    for (const o of [...byKind(objects, "Stream"), ...byKind(objects, "Consumer"), ...byKind(objects, "KeyValue")]) expect(o.apiVersion).toBe("jetstream.nats.io/v1beta2");
   });
 
   it("renders one Stream per provisioned stream, with the same configuration", () => {
@@ -80,5 +80,15 @@ describe.each([
       const expected = Object.fromEntries(Object.keys(actual).map((k) => [k, want.config[k as keyof typeof want.config]]));
       expect({ consumer: want.config.durable_name, ...actual }).toEqual({ consumer: want.config.durable_name, ...expected });
     }
+  });
+
+  it("renders one KeyValue per provisioned bucket, with the same configuration", () => {
+    const buckets = byKind(objects, "KeyValue").map((o) => ({
+      name: o.spec.bucket,
+      ttlMs: goDurationNs(o.spec.ttl) / 1e6,
+      history: o.spec.history,
+      replicas: o.spec.replicas,
+    }));
+    expect(buckets).toEqual(wanted.buckets);
   });
 });

@@ -4,3 +4,4 @@ export * from "./headers";
 export * from "./errors";
 export * from "./envelopes";
 export * from "./cache";
+export * from "./buckets";

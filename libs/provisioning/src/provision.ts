@@ -1,5 +1,8 @@
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import {
+  type BucketDefinition,
+  bucketConfigs,
   type ConsumerSpec,
   dlqConsumer,
   dlqOutcomesConsumer,
@@ -24,9 +27,10 @@ export interface ProvisionResult {
 }
 
 /** Every stream and consumer, as this configuration wants them (also what the chart renders for NACK). */
-export function jetstreamPlan(config: ProvisionConfig): { streams: StreamDefinition[]; consumers: ConsumerSpec[] } {
+export function jetstreamPlan(config: ProvisionConfig): { streams: StreamDefinition[]; consumers: ConsumerSpec[]; buckets: BucketDefinition[] } {
   return {
     streams: streamConfigs(config.limits),
+    buckets: bucketConfigs(config.limits.WEBHOOKS.replicas),
     consumers: [
       routerConsumer(config.routing),
       workerConsumer(config.jobs),
@@ -47,9 +51,11 @@ export async function provision(config: ProvisionConfig): Promise<ProvisionResul
   const nc = await connectNats({ ...config.nats, name: "hookstream-provision" });
   try {
     const jsm = await jetstreamManager(nc);
-    const { streams, consumers } = jetstreamPlan(config);
-    const jetstream = await provisionJetStream(jsm, streams, consumers);
-    return { serverVersion: nc.info?.version ?? "unknown", jetstream, migrations };
+    const { streams, consumers, buckets } = jetstreamPlan(config);
+    const report = await provisionJetStream(jsm, streams, consumers);
+    // Opens a bucket that exists already.
+    for (const b of buckets) await new Kvm(jetstream(nc)).create(b.name, { ttl: b.ttlMs, history: b.history, replicas: b.replicas });
+    return { serverVersion: nc.info?.version ?? "unknown", jetstream: report, migrations };
   } finally {
     await nc.close();
   }

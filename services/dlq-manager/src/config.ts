@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { z } from "zod";
 import { adminTokenEnv, commonEnv, duration, type Env, loadConfig, natsEndpoint, port, readTokenEnv } from "@hookstream/platform";
 import { encryptionKeyEnv, keyringFrom } from "@hookstream/secrets";
@@ -34,6 +35,13 @@ const schema = z
     RETENTION_AUDIT_LOG_AGE: duration("365d"),
     /** Never less than what the WEBHOOKS stream keeps (read from the server each run): see retention.plan. */
     RETENTION_ROUTED_EVENTS_AGE: duration("30d"),
+    /** The console's link from an event to its trace, e.g. `https://grafana.example/explore?…{traceId}…`; unset: no link. */
+    TRACE_URL_TEMPLATE: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => u.includes("{traceId}"), { message: "must contain {traceId}" })
+      .optional(),
+    /** The web console's built files (`npm run build` writes them beside the compiled services). */
+    CONSOLE_DIR: z.string().min(1).default(join(__dirname, "..", "..", "..", "console")),
   })
   .refine((e) => e.DLQ_RETRY_LAST >= e.DLQ_RETRY_FIRST, { path: ["DLQ_RETRY_LAST"], message: "must not be shorter than DLQ_RETRY_FIRST" })
   .transform((e) => ({
@@ -49,6 +57,8 @@ const schema = z
       batch: e.DLQ_RECOVERY_BATCH,
     },
     replayRate: e.DLQ_REPLAY_RATE,
+    traceUrlTemplate: e.TRACE_URL_TEMPLATE ?? null,
+    consoleDir: e.CONSOLE_DIR,
     keyring: keyringFrom(e),
     retention: {
       intervalMs: e.RETENTION_INTERVAL,

@@ -115,4 +115,21 @@ describe("CircuitBreakers", () => {
     expect(b.countByState()).toEqual({ open: 0, half_open: 0 });
     expect(transitions.filter((t) => t === "closed")).toHaveLength(3);
   });
+
+  it("lists the hosts not closed, with when an open one admits its next probe", () => {
+    const b = breakers();
+    failTimes(b, "a", 3);
+    now += 500;
+    failTimes(b, "b", 3);
+    failTimes(b, "c", 1);
+    expect(b.notClosed()).toEqual([
+      { host: "a", state: "open", retryAt: 1_001_000 },
+      { host: "b", state: "open", retryAt: 1_001_500 },
+    ]);
+    now += 600;
+    expect(b.notClosed()).toEqual([
+      { host: "a", state: "half_open", retryAt: null },
+      { host: "b", state: "open", retryAt: 1_001_500 },
+    ]);
+  });
 });

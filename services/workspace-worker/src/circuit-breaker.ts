@@ -82,12 +82,19 @@ export class CircuitBreakers {
   /** Hosts whose breaker is open or half-open (closed ones are not counted: healthy hosts have no entry). */
   countByState(): Record<Exclude<BreakerState, "closed">, number> {
     const counts = { open: 0, half_open: 0 };
+    for (const b of this.notClosed()) counts[b.state]++;
+    return counts;
+  }
+
+  /** Every host whose breaker is open or half-open, with when an open one admits its next probe. */
+  notClosed(): { host: string; state: Exclude<BreakerState, "closed">; retryAt: number | null }[] {
     const now = this.now();
+    const found: { host: string; state: Exclude<BreakerState, "closed">; retryAt: number | null }[] = [];
     for (const [host, h] of this.hosts) {
       if (h.state === "open" && now >= h.openUntil) this.move(host, h, "half_open");
-      if (h.state !== "closed") counts[h.state]++;
+      if (h.state !== "closed") found.push({ host, state: h.state, retryAt: h.state === "open" ? h.openUntil : null });
     }
-    return counts;
+    return found;
   }
 
   private open(host: string, h: Host, now: number, openMs: number): void {

@@ -4,6 +4,7 @@ import { DatabaseModule } from "@hookstream/database";
 import { EventStore, NatsModule } from "@hookstream/jetstream";
 import { HealthController, JsonErrorFilter, natsAndDatabaseReadiness, ObservabilityModule } from "@hookstream/platform";
 import { SubscriptionsModule } from "@hookstream/subscriptions";
+import { BreakerStatePublisher } from "./breaker-state.publisher";
 import { CircuitBreakers } from "./circuit-breaker";
 import { WORKER_CONFIG, type WorkerConfig } from "./config";
 import { DestinationClient } from "./destination.client";
@@ -55,16 +56,25 @@ export class WorkerModule {
         AbsentBuckets,
         ...JOB_HANDLERS,
         { provide: WorkspaceFairness, useValue: new WorkspaceFairness({ limit: config.workspaceConcurrency, maxWorkspaces: MAX_TRACKED, idleMs: WORKSPACE_IDLE_MS }) },
+        BreakerStatePublisher,
         {
           provide: CircuitBreakers,
-          useValue: new CircuitBreakers({
-            ...config.breaker,
-            // A probe still running after two delivery timeouts will never report: its worker stopped.
-            probeTimeoutMs: 2 * config.deliveryTimeoutMs,
-            maxHosts: MAX_TRACKED,
-            idleMs: HOST_IDLE_MS,
-            onTransition: (host, to) => breakerLog.log(`${host}: ${to.replace("_", "-")}`),
-          }),
+          inject: [BreakerStatePublisher],
+          useFactory: (states: BreakerStatePublisher) => {
+            const breakers = new CircuitBreakers({
+              ...config.breaker,
+              // A probe still running after two delivery timeouts will never report: its worker stopped.
+              probeTimeoutMs: 2 * config.deliveryTimeoutMs,
+              maxHosts: MAX_TRACKED,
+              idleMs: HOST_IDLE_MS,
+              onTransition: (host, to) => {
+                breakerLog.log(`${host}: ${to.replace("_", "-")}`);
+                states.changed(host, to);
+              },
+            });
+            states.track(breakers);
+            return breakers;
+          },
         },
         JobProjectionStore,
         JobProjection,

@@ -112,6 +112,7 @@ export const CUSTOM_KINDS = new Set([
   "keda.sh/v1alpha1/ScaledObject",
   "jetstream.nats.io/v1beta2/Stream",
   "jetstream.nats.io/v1beta2/Consumer",
+  "jetstream.nats.io/v1beta2/KeyValue",
   "monitoring.coreos.com/v1/ServiceMonitor",
   "monitoring.coreos.com/v1/PrometheusRule",
   "gateway.networking.k8s.io/v1/HTTPRoute",
