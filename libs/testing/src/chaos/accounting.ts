@@ -49,10 +49,13 @@ export interface AccountOptions {
   settleTimeoutMs?: number;
   /** Only these events (e.g. one phase of a run); default: all. Duplicates are always counted over the run. */
   events?: (e: SentEvent) => boolean;
+  /** Progress while settling, and which jobs are missing when it gives up. */
+  log?: (message: string) => void;
   /** Extra wait once settled, so late duplicates are counted (default 2 s). */
   quietMs?: number;
 }
 
+const workspaces = (opts: AccountOptions) => opts.workspaces.map((w) => w.id);
 const jobId = (eventId: string, workspaceId: string) => `${eventId}:${workspaceId}`;
 
 function percentile(values: number[], p: number): number {
@@ -64,6 +67,24 @@ function percentile(values: number[], p: number): number {
 interface Snapshot {
   /** `<event>:<workspace>` → when its outcome happened (ms), for each job that reached its expectation. */
   done: Map<string, number>;
+}
+
+/**
+ * Waits until every event first sent before `sentBefore` was accepted (or given up) and has its outcome in
+ * every workspace, so the next fault starts from a system that recovered from the last one.
+ */
+export async function waitForOutcomes(system: ChaosSystem, sender: ProviderSender, workspaces: WorkspaceExpectation[], sentBefore: number, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const events = [...sender.events.values()].filter((e) => e.firstAt < sentBefore);
+    if (events.every((e) => e.state !== "pending")) {
+      const accepted = events.filter((e) => e.state === "accepted");
+      const snap = await snapshot(system, accepted, workspaces);
+      if (snap.done.size >= accepted.length * workspaces.length) return;
+    }
+    if (Date.now() > until) return;
+    await sleep(250);
+  }
 }
 
 /**
@@ -82,6 +103,8 @@ export async function account(system: ChaosSystem, sender: ProviderSender, opts:
   }
   await sleep(opts.quietMs ?? 2000);
   snap = await snapshot(system, accepted, opts.workspaces);
+  const missing = accepted.flatMap((e) => opts.workspaces.map((w) => jobId(e.id, w.id))).filter((id) => !snap.done.has(id));
+  if (missing.length > 0) opts.log?.(`${opts.scenario}: ${missing.length} jobs without their outcome, e.g. ${missing.slice(0, 5).join(", ")}`);
 
   let processed = 0;
   const latencies: number[] = [];
@@ -105,8 +128,8 @@ export async function account(system: ChaosSystem, sender: ProviderSender, opts:
     processed,
     lost: accepted.length - processed,
     duplicateEffects: await duplicateEffects(system),
-    duplicateDeliveries: duplicateDeliveries(system),
-    badSignatures: system.destination.received.filter((d) => !d.validSignature).length,
+    duplicateDeliveries: duplicateDeliveries(system, accepted, opts.workspaces),
+    badSignatures: accepted.reduce((n, e) => n + workspaces(opts).reduce((m, w) => m + system.destination.withId(jobId(e.id, w)).filter((d) => !d.validSignature).length, 0), 0),
     p99LatencyMs: Math.round(percentile(latencies, 99)),
     recoveryMs: opts.faultEnd === undefined ? 0 : Math.max(0, recoveredAt - opts.faultEnd),
     violations: [],
@@ -153,11 +176,13 @@ async function duplicateEffects(system: ChaosSystem): Promise<number> {
 }
 
 /** 2xx answers to one job beyond its first: the worker delivered again (e.g. it died before acknowledging). */
-function duplicateDeliveries(system: ChaosSystem): number {
+function duplicateDeliveries(system: ChaosSystem, accepted: SentEvent[], workspaces: WorkspaceExpectation[]): number {
   let extra = 0;
-  for (const [, deliveries] of system.destination.ids()) {
-    const ok = deliveries.filter((d) => d.status >= 200 && d.status < 300).length;
-    if (ok > 1) extra += ok - 1;
+  for (const e of accepted) {
+    for (const w of workspaces) {
+      const ok = system.destination.withId(jobId(e.id, w.id)).filter((d) => d.status >= 200 && d.status < 300).length;
+      if (ok > 1) extra += ok - 1;
+    }
   }
   return extra;
 }

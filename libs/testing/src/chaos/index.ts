@@ -31,3 +31,4 @@ export * from "./sender";
 export * from "./services";
 export * from "./system";
 export * from "./wait";
+export * from "./scenarios";

@@ -95,7 +95,7 @@ export class ServiceProcesses {
     await this.ready(instance, opts.timeoutMs);
   }
 
-  async ready(instance: string, timeoutMs = 30_000): Promise<void> {
+  async ready(instance: string, timeoutMs = 90_000): Promise<void> {
     const child = this.children.get(instance)!;
     await waitUntil(async () => {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${instance} exited: ${this.tail(instance, 5)}`);
