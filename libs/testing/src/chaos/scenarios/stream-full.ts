@@ -1,7 +1,7 @@
 import { STREAMS } from "@hookstream/contracts";
 import { account, type Figures } from "../accounting";
 import { sleep, waitUntil } from "../wait";
-import { type ScenarioContext, startLoad } from "./context";
+import { type ScenarioContext, settleMs, startLoad } from "./context";
 
 const WORKSPACES = ["ws-a"].map((id) => ({ id, expect: "delivered" as const }));
 /** What one event takes on WEBHOOKS (payload, envelope, headers), roughly: to size a stream the load fills. */
@@ -30,7 +30,7 @@ export async function streamFull(ctx: ScenarioContext): Promise<Figures[]> {
     ctx.log("max_bytes lifted");
     await sleep((ctx.loadSeconds * 1000) / 2);
     await sender.stop();
-    const f = await account(system, sender, { scenario: "6. WEBHOOKS full (max_bytes, discard new)", workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log });
+    const f = await account(system, sender, { scenario: "6. WEBHOOKS full (max_bytes, discard new)", workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log, settleTimeoutMs: settleMs(ctx) });
     const outcomes = sender.counts().outcomes;
     f.extra = { "503": outcomes["503"] ?? 0, "202 while full": acceptedWhileFull, "other answers": Object.entries(outcomes).filter(([k]) => k !== "202" && k !== "503").map(([k, v]) => `${k}×${v}`).join(" ") || "none" };
     if (acceptedWhileFull > 0) f.violations.push(`${acceptedWhileFull} events accepted while the stream was full`);
