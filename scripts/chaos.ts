@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { ChaosSystem, figuresTable, type Figures, invariantViolations, repositoryRoot, SCENARIOS } from "@hookstream/testing";
 
 /**
- * `npm run chaos [-- --only 1,3 --rate 50 --seconds 20 --fault 30 --burst 5000/5 --settle 300 --out file.md]`: the chaos
+ * `npm run chaos [-- --only 1,3 --rate 20 --seconds 20 --fault 30 --burst 5000/5 --settle 300 --out file.md]`: the chaos
  * scenarios of docs/reliability.md against the services built in dist/, loopback only, each on its own
  * nats-server, database and ports. Prints the table; exits 1 when any scenario lost or duplicated something.
  */
 const { values } = parseArgs({
   options: {
     only: { type: "string" },
-    rate: { type: "string", default: "50" },
+    rate: { type: "string", default: "20" },
     settle: { type: "string", default: "300" },
     seconds: { type: "string", default: "20" },
     fault: { type: "string" },
