@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Client } from "pg";
+import { Client, Pool } from "pg";
 import { migrate } from "@hookstream/database";
 import { adminDatabaseUrl, LOCAL_POSTGRES } from "./test-env";
 
@@ -32,19 +32,21 @@ async function adminUrl(): Promise<{ url: string; stop?: () => Promise<void> }> 
   return { url: c.url, stop: c.stop };
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const admin = await adminUrl();
+/** `adminUrl` names another server (e.g. a private PostgreSQL the test stops and starts); default: the local one. */
+export async function createTestDatabase(adminUrlOverride?: string): Promise<TestDatabase> {
+  const admin = adminUrlOverride ? { url: adminUrlOverride } : await adminUrl();
   const name = `hs_test_${randomBytes(6).toString("hex")}`;
   const url = new URL(admin.url);
   url.pathname = `/${name}`;
   await migrate(url.toString());
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
+  // A pool, so a connection lost while the server restarts is replaced instead of failing every later query.
+  const pool = new Pool({ connectionString: url.toString(), max: 2 });
+  pool.on("error", () => undefined);
   return {
     url: url.toString(),
-    query: async <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
+    query: async <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[],
     drop: async () => {
-      await client.end();
+      await pool.end();
       const c = new Client({ connectionString: admin.url });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

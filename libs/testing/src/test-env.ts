@@ -1,10 +1,13 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 
 /** Where tests find their services; every test file still makes its own database and nats-server. */
 const schema = z.object({
   DATABASE_URL: z.string().optional(),
   NATS_SERVER_BIN: z.string().optional(),
+  /** The folder holding initdb and pg_ctl, for suites that run a PostgreSQL of their own. */
+  PG_BIN: z.string().optional(),
 });
 
 const env = schema.parse(process.env);
@@ -23,3 +26,12 @@ export function natsServerBinary(): string | undefined {
 }
 
 export const LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** `PG_BIN`, else the newest /usr/lib/postgresql/<version>/bin. */
+export function postgresBinaries(): string | undefined {
+  if (env.PG_BIN) return env.PG_BIN;
+  const base = "/usr/lib/postgresql";
+  if (!existsSync(base)) return undefined;
+  const versions = readdirSync(base).filter((v) => existsSync(join(base, v, "bin", "pg_ctl"))).sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? join(base, versions[0], "bin") : undefined;
+}

@@ -8,7 +8,7 @@ import { JETSTREAM_MANAGER, JetStreamConsumer, JetStreamContext } from "@hookstr
 import { MetricsService } from "@hookstream/platform";
 import { AttemptHistory } from "./attempt.history";
 import { DLQ_CONFIG, type DlqConfig } from "./config";
-import { buildDeadLetter, type FailedMessage } from "./dead-letter.builder";
+import { buildDeadLetter, type FailedMessage, failedMessageBody } from "./dead-letter.builder";
 import { DeadLetterStore } from "./dead-letter.store";
 import { DlqMetrics } from "./dlq.metrics";
 
@@ -91,11 +91,5 @@ export class AdvisoryHandler {
 function toFailedMessage(m: StoredMsg): FailedMessage {
   const headers: Record<string, string> = {};
   for (const k of m.header?.keys() ?? []) headers[k] = m.header!.get(k);
-  let body: unknown;
-  try {
-    body = m.json();
-  } catch {
-    body = m.string();
-  }
-  return { subject: m.subject, headers, body };
+  return { subject: m.subject, headers, body: failedMessageBody(m.data) };
 }

@@ -1,5 +1,5 @@
 import type { DeliveryAdvisory, Job, JobAttemptFailed } from "@hookstream/contracts";
-import { buildDeadLetter, parseTraceparent } from "./dead-letter.builder";
+import { buildDeadLetter, failedMessageBody, parseTraceparent } from "./dead-letter.builder";
 
 const advisory: DeliveryAdvisory = {
   type: "io.nats.jetstream.advisory.v1.max_deliver",
@@ -73,5 +73,22 @@ describe("parseTraceparent", () => {
     expect(parseTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")).toEqual({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", flags: 1 });
     expect(parseTraceparent("garbage")).toBeNull();
     expect(parseTraceparent(undefined)).toBeNull();
+  });
+});
+
+describe("failedMessageBody", () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+
+  it("keeps JSON as JSON and other text as text", () => {
+    expect(failedMessageBody(bytes('{"a":[1,"x"]}'))).toEqual({ a: [1, "x"] });
+    expect(failedMessageBody(bytes("not json"))).toBe("not json");
+  });
+
+  it("stores as base64 what a jsonb column refuses: bytes that are not UTF-8, and NUL raw or escaped", () => {
+    for (const data of [new Uint8Array([0xff, 0x00, 0x7b]), bytes("a\u0000b"), bytes('{"a":"\\u0000"}')]) {
+      const body = failedMessageBody(data) as { base64: string };
+      expect(Buffer.from(body.base64, "base64")).toEqual(Buffer.from(data));
+      expect(JSON.stringify(body)).not.toContain("\\u0000");
+    }
   });
 });

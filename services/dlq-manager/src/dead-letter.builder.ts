@@ -4,8 +4,33 @@ import type { AttemptRecord } from "@hookstream/database";
 export interface FailedMessage {
   subject: string;
   headers: Record<string, string>;
-  /** The message body as JSON, or its text when it is not JSON. */
+  /** The message body as JSON, or its text when it is not JSON, or base64 (see failedMessageBody). */
   body: unknown;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A failed message's body as PostgreSQL can store it in a jsonb column: its JSON, else its text, else (bytes that
+ * are not UTF-8, or text holding U+0000, which jsonb refuses) `{ base64 }`. Anything may be published to a stream:
+ * a body the entry could not store would fail the advisory for good, and the failure would have no entry.
+ */
+export function failedMessageBody(data: Uint8Array): unknown {
+  const raw = { base64: Buffer.from(data).toString("base64") };
+  let text: string;
+  try {
+    text = utf8.decode(data);
+  } catch {
+    return raw;
+  }
+  if (text.includes("\u0000")) return raw;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    // JSON may spell NUL as an escape: the parsed value holds it all the same.
+    return JSON.stringify(parsed).includes("\\u0000") ? raw : parsed;
+  } catch {
+    return text;
+  }
 }
 
 export interface NewDeadLetter {

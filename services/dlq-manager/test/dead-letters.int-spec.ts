@@ -235,3 +235,20 @@ describe("metrics", () => {
     expect(stats.total).toBe((await stack.db.query("SELECT 1 FROM dead_letter_queue")).length);
   });
 });
+
+// Last: its entry, with no workspace, would show among the critical failures the SQL test above lists.
+describe("poison messages", () => {
+  it("dead-letters a JOBS message whose bytes are not text PostgreSQL can store, keeping them as base64", async () => {
+    const data = new Uint8Array([0xff, 0x00, 0x7b, 0x7b]);
+    const { seq } = await jetstream(stack.nc).publish("jobs.github.push", data, { msgID: "binary-poison" });
+    const [row] = await eventually(async () => {
+      const rows = await stack.db.query<{ category: string; payload: { base64: string } }>(
+        "SELECT error_category AS category, payload FROM dead_letter_queue WHERE stream = $1 AND stream_seq = $2",
+        [STREAMS.jobs, seq],
+      );
+      return rows.length > 0 && rows;
+    }, "the poison message's entry");
+    expect(row!.category).toBe("validation");
+    expect(Buffer.from(row!.payload.base64, "base64")).toEqual(Buffer.from(data));
+  });
+});

@@ -1,0 +1,35 @@
+import { account, type Figures } from "../accounting";
+import type { Answer } from "../../destination";
+import { sleep } from "../wait";
+import { type ScenarioContext, startLoad } from "./context";
+
+const WORKSPACES = ["ws-flap", "ws-hang", "ws-429", "ws-ok"].map((id) => ({ id, expect: "delivered" as const }));
+
+/**
+ * Scenario 4: destinations that misbehave for the whole load: one flaps (503 for 2 s out of every 4), one hangs
+ * past the worker's 2 s timeout on every fourth request (then answers 200, so the retry is a duplicate delivery),
+ * one answers every third request with 429 and `Retry-After: 1`; a healthy one beside them.
+ */
+export async function badDestinations(ctx: ScenarioContext): Promise<Figures[]> {
+  const { system, sender } = await startLoad(ctx, "dest", WORKSPACES.map((w) => w.id));
+  const t0 = Date.now();
+  const answers: Record<string, (n: number) => Answer> = {
+    "/ws-flap": () => (Math.floor((Date.now() - t0) / 2000) % 2 === 1 ? 503 : 200),
+    "/ws-hang": (n) => (n % 4 === 0 ? { status: 200, delayMs: 3000 } : 200),
+    "/ws-429": (n) => (n % 3 === 0 ? { status: 429, headers: { "retry-after": "1" } } : 200),
+  };
+  for (const [path, answer] of Object.entries(answers)) system.destination.answer(path, answer);
+  try {
+    await sleep(ctx.loadSeconds * 1000);
+    const end = Date.now();
+    await sender.stop();
+    // The destinations keep misbehaving while the backlog drains: recovery is how long that takes.
+    const f = await account(system, sender, { scenario: "4. destinations flap, hang, answer 429", workspaces: WORKSPACES, faultStart: t0, faultEnd: end, log: ctx.log });
+    const answered = (path: string, status: number) => system.destination.on(path).filter((d) => d.status === status).length;
+    f.extra = { "503 (flap)": answered("/ws-flap", 503), hangs: Math.floor(system.destination.on("/ws-hang").length / 4), "429": answered("/ws-429", 429) };
+    return [f];
+  } finally {
+    await sender.stop();
+    await system.stop();
+  }
+}
