@@ -19,4 +19,4 @@ it("loses nothing and applies nothing twice when the WEBHOOKS leader of a 3-node
     expect(r.accepted).toBeGreaterThan(0);
     expect(r.processed).toBe(r.accepted);
   }
-});
+}, 300_000);

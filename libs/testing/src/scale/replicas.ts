@@ -54,7 +54,12 @@ const SHARE_METRIC: Record<string, [string, string[]]> = {
  */
 export async function replicaScaleOut(ctx: ReplicaContext): Promise<ReplicaResult> {
   const workspaces = Array.from({ length: ctx.workspaces ?? 8 }, (_, i) => ({ id: `ws-${i + 1}`, expect: "delivered" as const }));
-  const { system, sender } = await startLoad(ctx, "replicas", workspaces.map((w) => w.id), { replicas: REPLICAS, env: { WORKER_CONCURRENCY: "32" } });
+  const { system, sender } = await startLoad(ctx, "replicas", workspaces.map((w) => w.id), {
+    replicas: REPLICAS,
+    // A first ack deadline of 10 s, not the chaos scenarios' 1 s: on two busy cores a job waiting its turn in a worker
+    // would otherwise be redelivered to another one, and the throughput rounds would count work done twice.
+    env: { WORKER_CONCURRENCY: "32", JOB_BACKOFF: "10s,20s,40s", JOB_MAX_DELIVER: "8" },
+  });
   try {
     await sleep(ctx.loadSeconds * 1000);
     await sender.stop();
