@@ -18,7 +18,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "100" },
     seconds: { type: "string", default: "30" },
     fault: { type: "string", default: "10" },
-    events: { type: "string", default: "2000" },
+    events: { type: "string", default: "1000" },
     workspaces: { type: "string", default: "10" },
     out: { type: "string" },
   },
