@@ -1,17 +1,18 @@
 import { parseArgs } from "node:util";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { figuresTable, type Figures, invariantViolations, repositoryRoot, SCENARIOS } from "@hookstream/testing";
+import { ChaosSystem, figuresTable, type Figures, invariantViolations, repositoryRoot, SCENARIOS } from "@hookstream/testing";
 
 /**
- * `npm run chaos [-- --only 1,3 --rate 100 --seconds 20 --fault 30 --burst 5000/5 --out file.md]`: the chaos
+ * `npm run chaos [-- --only 1,3 --rate 20 --seconds 20 --fault 30 --burst 5000/5 --settle 300 --out file.md]`: the chaos
  * scenarios of docs/reliability.md against the services built in dist/, loopback only, each on its own
  * nats-server, database and ports. Prints the table; exits 1 when any scenario lost or duplicated something.
  */
 const { values } = parseArgs({
   options: {
     only: { type: "string" },
-    rate: { type: "string", default: "100" },
+    rate: { type: "string", default: "20" },
+    settle: { type: "string", default: "300" },
     seconds: { type: "string", default: "20" },
     fault: { type: "string" },
     burst: { type: "string", default: "5000/5" },
@@ -32,11 +33,9 @@ async function main(): Promise<void> {
   for (const w of wanted) if (!SCENARIOS[w]) throw new Error(`--only: no scenario ${w} (there are ${Object.keys(SCENARIOS).join(", ")})`);
   const [burstEvents, burstSeconds] = values.burst.split("/").map(Number);
   if (!burstEvents || !burstSeconds) throw new Error(`--burst must be <events>/<seconds>, not ${values.burst}`);
-  const timeout = setTimeout(() => {
-    console.error(`[chaos] still running after ${values["timeout-minutes"]} minutes: giving up`);
-    process.exit(2);
-  }, positive("timeout-minutes", values["timeout-minutes"])! * 60_000);
+  const timeout = setTimeout(() => void stopEverything(`still running after ${values["timeout-minutes"]} minutes`, 2), positive("timeout-minutes", values["timeout-minutes"])! * 60_000);
   timeout.unref();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopEverything(`interrupted (${signal})`, 130));
 
   const rows: Figures[] = [];
   for (const key of wanted) {
@@ -48,6 +47,7 @@ async function main(): Promise<void> {
       rate: positive("rate", values.rate)!,
       loadSeconds: positive("seconds", values.seconds)!,
       faultSeconds: positive("fault", values.fault),
+      settleSeconds: positive("settle", values.settle),
       burst: { events: burstEvents, seconds: burstSeconds },
       log: (m) => console.log(`[chaos]   ${((Date.now() - started) / 1000).toFixed(1)} s ${m}`),
     });
@@ -64,6 +64,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   process.exit(0);
+}
+
+/** Services, nats-servers, databases and PostgreSQL servers of the scenarios still running: none is left behind. */
+async function stopEverything(why: string, code: number): Promise<void> {
+  console.error(`[chaos] ${why}: stopping what runs`);
+  await Promise.all([...ChaosSystem.running].map((s) => s.stop().catch(() => undefined)));
+  process.exit(code);
 }
 
 main().catch((e: Error) => {

@@ -108,6 +108,7 @@ export async function account(system: ChaosSystem, sender: ProviderSender, opts:
 
   let processed = 0;
   const latencies: number[] = [];
+  let slowest: { event: SentEvent; ms: number } | undefined;
   let recoveredAt = opts.faultEnd ?? 0;
   for (const e of accepted) {
     const times = opts.workspaces.map((w) => snap.done.get(jobId(e.id, w.id)));
@@ -116,9 +117,11 @@ export async function account(system: ChaosSystem, sender: ProviderSender, opts:
     const doneAt = Math.max(...(times as number[]));
     const inWindow = opts.faultStart === undefined || (e.firstAt >= opts.faultStart && e.firstAt <= (opts.faultEnd ?? Infinity));
     if (inWindow) latencies.push(...(times as number[]).map((t) => t - e.firstAt));
+    if (!slowest || doneAt - e.firstAt > slowest.ms) slowest = { event: e, ms: doneAt - e.firstAt };
     if (opts.faultEnd !== undefined && e.firstAt <= opts.faultEnd) recoveredAt = Math.max(recoveredAt, doneAt);
   }
 
+  if (slowest && opts.log) await describeSlowest(system, slowest.event, opts).then(opts.log);
   return {
     scenario: opts.scenario,
     sent: all.length,
@@ -185,4 +188,20 @@ function duplicateDeliveries(system: ChaosSystem, accepted: SentEvent[], workspa
     }
   }
   return extra;
+}
+
+/** Where the slowest event spent its time: accepted, routed, each job queued and started, delivered. */
+async function describeSlowest(system: ChaosSystem, e: SentEvent, opts: AccountOptions): Promise<string> {
+  const at = (t: number | Date | null | undefined) => (t == null ? "-" : `+${((new Date(t).getTime() - e.firstAt) / 1000).toFixed(1)}s`);
+  const [routed] = await system.db.query<{ routed_at: Date }>("SELECT routed_at FROM routed_events WHERE event_id = $1", [e.id]);
+  const jobs = await system.db.query<{ id: string; created_at: Date; started_at: Date | null; attempts: number }>(
+    "SELECT id, created_at, started_at, attempts FROM background_jobs WHERE event_id = $1",
+    [e.id],
+  );
+  const perJob = opts.workspaces.map((w) => {
+    const j = jobs.find((x) => x.id === jobId(e.id, w.id));
+    const d = system.destination.withId(jobId(e.id, w.id)).map((x) => `${at(x.at)}/${x.status}`);
+    return `${w.id}: queued ${at(j?.created_at)} started ${at(j?.started_at)} attempts ${j?.attempts ?? "-"} deliveries ${d.join(",") || "-"}`;
+  });
+  return `${opts.scenario}: slowest ${e.id}: ${e.attempts} sends (last ${e.lastOutcome}), accepted ${at(e.acceptedAt)}, routed ${at(routed?.routed_at)}; ${perJob.join("; ")}`;
 }

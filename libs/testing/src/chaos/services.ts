@@ -78,7 +78,7 @@ export class ServiceProcesses {
   async start(instance: string, opts: { env?: Record<string, string>; ready?: boolean; timeoutMs?: number } = {}): Promise<void> {
     const service = serviceOf(instance);
     const port = this.port(instance);
-    const child = spawn(process.execPath, ["--enable-source-maps", join(this.distDir, "services", service, "src", "main.js")], {
+    const child = spawn(process.execPath, [join(this.distDir, "services", service, "src", "main.js")], {
       env: { PATH: process.env.PATH ?? "", ...this.env, [PORT_VARIABLE[service]]: String(port), OTEL_SERVICE_NAME: `hookstream-${service}`, ...opts.env },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -32,6 +32,8 @@ export interface ChaosSystemOptions {
  * ports, and a destination that verifies signatures. `stop()` removes all of it.
  */
 export class ChaosSystem {
+  /** Systems running now, so a runner interrupted (Ctrl-C) can stop them all. */
+  static readonly running = new Set<ChaosSystem>();
   nats?: TestNats;
   natsUrl = "";
   db!: TestDatabase;
@@ -45,6 +47,7 @@ export class ChaosSystem {
 
   static async start(opts: ChaosSystemOptions): Promise<ChaosSystem> {
     const system = new ChaosSystem();
+    ChaosSystem.running.add(system);
     try {
       await system.boot(opts);
     } catch (e) {
@@ -111,6 +114,7 @@ export class ChaosSystem {
   }
 
   async stop(): Promise<void> {
+    ChaosSystem.running.delete(this);
     await this.services?.stopAll();
     await this.nc?.close().catch(() => undefined);
     await this.db?.drop().catch(() => undefined);

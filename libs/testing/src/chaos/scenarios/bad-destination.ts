@@ -1,7 +1,7 @@
 import { account, type Figures } from "../accounting";
 import type { Answer } from "../../destination";
 import { sleep } from "../wait";
-import { type ScenarioContext, startLoad } from "./context";
+import { type ScenarioContext, settleMs, startLoad } from "./context";
 
 const WORKSPACES = ["ws-flap", "ws-hang", "ws-429", "ws-ok"].map((id) => ({ id, expect: "delivered" as const }));
 
@@ -24,7 +24,7 @@ export async function badDestinations(ctx: ScenarioContext): Promise<Figures[]> 
     const end = Date.now();
     await sender.stop();
     // The destinations keep misbehaving while the backlog drains: recovery is how long that takes.
-    const f = await account(system, sender, { scenario: "4. destinations flap, hang, answer 429", workspaces: WORKSPACES, faultStart: t0, faultEnd: end, log: ctx.log });
+    const f = await account(system, sender, { scenario: "4. destinations flap, hang, answer 429", workspaces: WORKSPACES, faultStart: t0, faultEnd: end, log: ctx.log, settleTimeoutMs: settleMs(ctx) });
     const answered = (path: string, status: number) => system.destination.on(path).filter((d) => d.status === status).length;
     f.extra = { "503 (flap)": answered("/ws-flap", 503), hangs: Math.floor(system.destination.on("/ws-hang").length / 4), "429": answered("/ws-429", 429) };
     return [f];

@@ -1,5 +1,5 @@
 import { account, type Figures } from "../accounting";
-import { type ScenarioContext, startLoad } from "./context";
+import { type ScenarioContext, settleMs, startLoad } from "./context";
 
 const WORKSPACES = ["ws-a", "ws-b"].map((id) => ({ id, expect: "delivered" as const }));
 
@@ -17,7 +17,7 @@ export async function burst(ctx: ScenarioContext): Promise<Figures[]> {
     await sender.stop();
     const end = Date.now();
     ctx.log(`${events} events sent in ${sentIn} ms, all answered after ${end - start} ms`);
-    const f = await account(system, sender, { scenario: `8. burst of ${events} in ${seconds} s`, workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log });
+    const f = await account(system, sender, { scenario: `8. burst of ${events} in ${seconds} s`, workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log, settleTimeoutMs: settleMs(ctx) });
     const outcomes = sender.counts().outcomes;
     const unexpected = Object.entries(outcomes).filter(([k]) => !["202", "429", "503"].includes(k));
     f.extra = { answers: Object.entries(outcomes).map(([k, v]) => `${k}×${v}`).join(" "), "sent in (s)": (sentIn / 1000).toFixed(1) };

@@ -22,6 +22,8 @@ export type Scenario = (ctx: ScenarioContext) => Promise<Figures[]>;
 
 export const RESOURCE = "acme/chaos";
 
+export const settleMs = (ctx: ScenarioContext) => (ctx.settleSeconds ?? 120) * 1000;
+
 /**
  * Retry delays short enough for a run of seconds, and enough deliveries that a job outlives any fault a scenario
  * makes (1+2+4+8×9 = 79 s of retries) instead of being dead-lettered by it.

@@ -1,7 +1,7 @@
 import { STREAMS } from "@hookstream/contracts";
 import { account, type Figures } from "../accounting";
 import { sleep, waitUntil } from "../wait";
-import { type ScenarioContext, startLoad } from "./context";
+import { type ScenarioContext, settleMs, startLoad } from "./context";
 
 /**
  * Scenario 5: the DLQ manager is down while jobs fail, for good (a 400: terminated at once) or until their
@@ -41,7 +41,7 @@ export async function dlqManagerDown(ctx: ScenarioContext): Promise<Figures[]> {
     await system.services.start("dlq-manager");
     const end = Date.now();
     ctx.log(`all ${accepted * 2} jobs failed; DLQ manager started`);
-    const f = await account(system, sender, { scenario: "5. DLQ manager down while jobs fail", workspaces, faultStart: start, faultEnd: end, log: ctx.log });
+    const f = await account(system, sender, { scenario: "5. DLQ manager down while jobs fail", workspaces, faultStart: start, faultEnd: end, log: ctx.log, settleTimeoutMs: settleMs(ctx) });
     const rows = await system.db.query<{ workspace_id: string; category: string; n: string }>(
       "SELECT workspace_id, error_category AS category, count(*) AS n FROM dead_letter_queue GROUP BY 1, 2 ORDER BY 1, 2",
     );

@@ -1,6 +1,6 @@
 import { account, type Figures } from "../accounting";
 import { sleep } from "../wait";
-import { type ScenarioContext, startLoad } from "./context";
+import { type ScenarioContext, settleMs, startLoad } from "./context";
 
 const WORKSPACES = ["ws-a", "ws-b"].map((id) => ({ id, expect: "delivered" as const }));
 
@@ -18,7 +18,7 @@ export async function killNats(ctx: ScenarioContext): Promise<Figures[]> {
     ctx.log("nats-server restarted on its store");
     await sleep((ctx.loadSeconds * 1000) / 2);
     await sender.stop();
-    return [await account(system, sender, { scenario: "2. kill -9 nats-server, restart on its store", workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log })];
+    return [await account(system, sender, { scenario: "2. kill -9 nats-server, restart on its store", workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log, settleTimeoutMs: settleMs(ctx) })];
   } finally {
     await sender.stop();
     await system.stop();

@@ -1,19 +1,19 @@
 import { account, type Figures, waitForOutcomes } from "../accounting";
-import { PROCESS_SERVICES } from "../services";
+import { PROCESS_SERVICES, type ProcessService } from "../services";
 import { sleep } from "../wait";
-import { type ScenarioContext, startLoad } from "./context";
+import { type ScenarioContext, settleMs, startLoad } from "./context";
 
 const WORKSPACES = ["ws-a", "ws-b"].map((id) => ({ id, expect: "delivered" as const }));
 
 /**
  * Scenario 1: under a steady load, `kill -9` each service in turn (ingress, router, worker, DLQ manager), leave
- * it down for the fault time, start it again, and wait until everything sent so far is processed before the
- * next one. One row per service, over the events first sent while it was down.
+ * it down for the fault time, start it again, and let the backlog drain before the next one. One row per service,
+ * over the events first sent while it was down, counted once the whole run has settled; and the whole run.
  */
 export async function killEachService(ctx: ScenarioContext): Promise<Figures[]> {
   const { system, sender } = await startLoad(ctx, "kill", WORKSPACES.map((w) => w.id));
   try {
-    const rows: Figures[] = [];
+    const faults: { service: ProcessService; start: number; end: number }[] = [];
     for (const service of PROCESS_SERVICES) {
       await sleep((ctx.loadSeconds * 1000) / PROCESS_SERVICES.length);
       const start = Date.now();
@@ -23,12 +23,16 @@ export async function killEachService(ctx: ScenarioContext): Promise<Figures[]> 
       await system.services.start(service);
       const end = Date.now();
       ctx.log(`${service} ready again after ${end - start} ms`);
-      await waitForOutcomes(system, sender, WORKSPACES, end);
-      rows.push(await account(system, sender, { scenario: `1. kill -9 ${service}`, workspaces: WORKSPACES, faultStart: start, faultEnd: end, events: (e) => e.firstAt >= start && e.firstAt < end, quietMs: 0, log: ctx.log }));
+      faults.push({ service, start, end });
+      await waitForOutcomes(system, sender, WORKSPACES, end, settleMs(ctx));
     }
     await sender.stop();
-    const whole = await account(system, sender, { scenario: "1. (whole run)", workspaces: WORKSPACES, log: ctx.log });
-    // Events sent between the faults count too: the rows above cover only their windows.
+    const whole = await account(system, sender, { scenario: "1. (whole run)", workspaces: WORKSPACES, log: ctx.log, settleTimeoutMs: settleMs(ctx) });
+    const rows: Figures[] = [];
+    for (const f of faults) {
+      const window = { faultStart: f.start, faultEnd: f.end, events: (e: { firstAt: number }) => e.firstAt >= f.start && e.firstAt < f.end };
+      rows.push(await account(system, sender, { scenario: `1. kill -9 ${f.service}`, workspaces: WORKSPACES, ...window, settleTimeoutMs: 0, quietMs: 0, log: ctx.log }));
+    }
     return [...rows, whole];
   } finally {
     await sender.stop();

@@ -3,7 +3,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { STREAMS, SUBJECTS } from "@hookstream/contracts";
 import { account, type Figures } from "../accounting";
 import { sleep, waitUntil } from "../wait";
-import { RESOURCE, type ScenarioContext, startLoad } from "./context";
+import { RESOURCE, type ScenarioContext, settleMs, startLoad } from "./context";
 
 const WORKSPACES = ["ws-a", "ws-b"].map((id) => ({ id, expect: "delivered" as const }));
 
@@ -47,7 +47,7 @@ export async function poisonJobs(ctx: ScenarioContext): Promise<Figures[]> {
       return rows.length >= seqs.size && rows;
     }, "a DLQ entry for every poison message", 60_000, 250).catch((e: Error) => (ctx.log(e.message), []));
     const end = Date.now();
-    const f = await account(system, sender, { scenario: "7. poison messages on JOBS", workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log });
+    const f = await account(system, sender, { scenario: "7. poison messages on JOBS", workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log, settleTimeoutMs: settleMs(ctx) });
     const found = new Map(entries.map((r) => [Number(r.seq), r]));
     const described = [...seqs].map(([seq, name]) => `${name}: ${found.get(seq)?.category ?? "not dead-lettered"}`);
     f.extra = { "poison dead-lettered as validation": `${entries.filter((r) => r.category === "validation").length}/${seqs.size}`, detail: described.join(", ") };

@@ -1,7 +1,7 @@
 import { account, type Figures } from "../accounting";
 import { startPrivatePostgres } from "../postgres";
 import { sleep } from "../wait";
-import { type ScenarioContext, startLoad } from "./context";
+import { type ScenarioContext, settleMs, startLoad } from "./context";
 
 const WORKSPACES = ["ws-a", "ws-b"].map((id) => ({ id, expect: "delivered" as const }));
 
@@ -24,7 +24,7 @@ export async function postgresOutage(ctx: ScenarioContext): Promise<Figures[]> {
       ctx.log("PostgreSQL started again");
       await sleep((ctx.loadSeconds * 1000) / 2);
       await sender.stop();
-      return [await account(system, sender, { scenario: `3. PostgreSQL down ${Math.round((end - start) / 1000)} s`, workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log })];
+      return [await account(system, sender, { scenario: `3. PostgreSQL down ${Math.round((end - start) / 1000)} s`, workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log, settleTimeoutMs: settleMs(ctx) })];
     } finally {
       await sender.stop();
       await system.stop();

@@ -1,11 +1,11 @@
 import { STREAMS } from "@hookstream/contracts";
 import { account, type Figures } from "../accounting";
 import { sleep, waitUntil } from "../wait";
-import { type ScenarioContext, startLoad } from "./context";
+import { type ScenarioContext, settleMs, startLoad } from "./context";
 
 const WORKSPACES = ["ws-a"].map((id) => ({ id, expect: "delivered" as const }));
-/** Room for a few hundred events: the load fills it within the run. */
-const SMALL = 256 * 1024;
+/** What one event takes on WEBHOOKS (payload, envelope, headers), roughly: to size a stream the load fills. */
+const EVENT_BYTES = 700;
 
 /**
  * Scenario 6: WEBHOOKS reaches its `max_bytes` (discard new). Ingress must answer 503 (never 202) while it is full,
@@ -13,7 +13,9 @@ const SMALL = 256 * 1024;
  * refused events then land, and nothing accepted is lost.
  */
 export async function streamFull(ctx: ScenarioContext): Promise<Figures[]> {
-  const { system, sender } = await startLoad(ctx, "full", WORKSPACES.map((w) => w.id), { env: { WEBHOOKS_MAX_BYTES: String(SMALL), PUBLISH_TIMEOUT: "2s", RETRY_AFTER_S: "1" } });
+  // Full about halfway through the load.
+  const maxBytes = Math.max(16 * 1024, Math.round((ctx.rate * ctx.loadSeconds * EVENT_BYTES) / 2));
+  const { system, sender } = await startLoad(ctx, "full", WORKSPACES.map((w) => w.id), { env: { WEBHOOKS_MAX_BYTES: String(maxBytes), PUBLISH_TIMEOUT: "2s", RETRY_AFTER_S: "1" } });
   try {
     await waitUntil(() => (sender.counts().outcomes["503"] ?? 0) > 0, "ingress to refuse with 503", 120_000, 100);
     const start = Date.now();
@@ -28,7 +30,7 @@ export async function streamFull(ctx: ScenarioContext): Promise<Figures[]> {
     ctx.log("max_bytes lifted");
     await sleep((ctx.loadSeconds * 1000) / 2);
     await sender.stop();
-    const f = await account(system, sender, { scenario: "6. WEBHOOKS full (max_bytes, discard new)", workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log });
+    const f = await account(system, sender, { scenario: "6. WEBHOOKS full (max_bytes, discard new)", workspaces: WORKSPACES, faultStart: start, faultEnd: end, log: ctx.log, settleTimeoutMs: settleMs(ctx) });
     const outcomes = sender.counts().outcomes;
     f.extra = { "503": outcomes["503"] ?? 0, "202 while full": acceptedWhileFull, "other answers": Object.entries(outcomes).filter(([k]) => k !== "202" && k !== "503").map(([k, v]) => `${k}×${v}`).join(" ") || "none" };
     if (acceptedWhileFull > 0) f.violations.push(`${acceptedWhileFull} events accepted while the stream was full`);
