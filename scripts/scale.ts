@@ -2,10 +2,10 @@ import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { clusterLeaderLoss, type Figures, figuresTable, invariantViolations, replicaScaleOut, repositoryRoot, throughputTable } from "@hookstream/testing";
+import { ChaosSystem, clusterLeaderLoss, type Figures, figuresTable, invariantViolations, replicaScaleOut, repositoryRoot, runningClusters, throughputTable } from "@hookstream/testing";
 
 /**
- * `npm run scale [-- --only cluster,replicas --rate 100 --seconds 30 --fault 10 --events 2000 --workspaces 10
+ * `npm run scale [-- --only cluster,replicas --rate 40 --seconds 30 --fault 10 --events 2000 --workspaces 10
  * --out file.md]`: the scale-out scenarios of docs/reliability.md against the services built in dist/, loopback only.
  *   cluster:  a 3-node JetStream cluster, streams at 3 replicas; the WEBHOOKS leader killed, then leaders stepped down.
  *   replicas: 2 ingress, 2 routers, 3 workers sharing the consumers; then jobs/s with 1, 2 and 3 worker processes
@@ -15,7 +15,7 @@ import { clusterLeaderLoss, type Figures, figuresTable, invariantViolations, rep
 const { values } = parseArgs({
   options: {
     only: { type: "string", default: "cluster,replicas" },
-    rate: { type: "string", default: "100" },
+    rate: { type: "string", default: "40" },
     seconds: { type: "string", default: "30" },
     fault: { type: "string", default: "10" },
     events: { type: "string", default: "1000" },
@@ -33,6 +33,7 @@ const positive = (name: keyof typeof values): number => {
 async function main(): Promise<void> {
   const wanted = String(values.only).split(",").map((s) => s.trim());
   for (const w of wanted) if (w !== "cluster" && w !== "replicas") throw new Error(`--only: no scenario ${w} (there are cluster, replicas)`);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopEverything(`interrupted (${signal})`, 130));
   const started = Date.now();
   const ctx = {
     distDir: join(repositoryRoot(), "dist"),
@@ -64,6 +65,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   process.exit(0);
+}
+
+/** Services, databases and nats-servers still running: none is left behind. */
+async function stopEverything(why: string, code: number): Promise<void> {
+  console.error(`[scale] ${why}: stopping what runs`);
+  await Promise.all([...ChaosSystem.running].map((s) => s.stop().catch(() => undefined)));
+  await Promise.all([...runningClusters].map((c) => c.destroy().catch(() => undefined)));
+  process.exit(code);
 }
 
 main().catch((e: Error) => {

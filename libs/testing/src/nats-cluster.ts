@@ -21,6 +21,9 @@ export interface TestNatsCluster {
   destroy(): Promise<void>;
 }
 
+/** Clusters started and not destroyed yet, so an interrupted runner can remove them all. */
+export const runningClusters = new Set<TestNatsCluster>();
+
 /** Waits until JetStream answers through `url`: in a cluster, once its nodes have elected a meta leader. */
 export async function waitForJetStream(url: string, timeoutMs = 30_000): Promise<void> {
   const nc = await connect({ servers: url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
@@ -59,7 +62,7 @@ export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
     }
     const url = nodes.map((n) => n.url).join(",");
     await waitForJetStream(url);
-    return {
+    const cluster: TestNatsCluster = {
       url,
       nodes,
       node: (name) => {
@@ -68,9 +71,12 @@ export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
         return n;
       },
       destroy: async () => {
+        runningClusters.delete(cluster);
         await Promise.all(nodes.map((n) => n.destroy()));
       },
     };
+    runningClusters.add(cluster);
+    return cluster;
   } catch (e) {
     await Promise.all(nodes.map((n) => n.destroy()));
     throw e;
