@@ -5,8 +5,9 @@
 //   2. soak: --load-factor (0.5) of it, paced, each webhook to one of --workspaces workspaces; every
 //      --sample-seconds each service's RSS, heap and event-loop delay (its /metrics: prom-client's default
 //      metrics), nats-server's RSS (/proc), the 202 latency and the end-to-end latency (sent → delivered) are sampled;
-//   3. verdict: after --warmup-minutes, the robust (Theil–Sen) trend of each service's RSS and heap must not add up
-//      to more than --max-growth-mb over the run; every accepted webhook must be delivered.
+//   3. verdict: after --warmup-minutes, the robust (Theil–Sen) trend of each service's RSS, and of its heap's floor
+//      minute by minute (what garbage collection leaves), must not add up to more than --max-growth-mb over the run;
+//      every accepted webhook must be delivered.
 // Writes samples.csv, chart.svg (memory and latency over time) and summary.json to --out (default .soak/<time>/).
 //
 //   node bench/soak.mjs [--minutes 10] [--rate R] [--capacity-seconds 15] [--load-factor 0.5] [--sample-seconds 5]
@@ -85,7 +86,7 @@ async function startDestination() {
 // ---- the sender: signed GitHub webhooks, each to one workspace's repository ---------------------------------------
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const bodies = Array.from({ length: WORKSPACES }, (_, i) => {
-  const body = JSON.stringify(pullRequestBody(`soak/repo-${i}`, i));
+  const body = pullRequestBody(`soak/repo-${i}`, i);
   return { body, headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "x-github-event": "pull_request", "x-hub-signature-256": githubSignature(GITHUB_SECRET, body) } };
 });
 const sent = { total: 0, accepted: 0, refused: 0, errors: 0, latencyMs: [], inFlight: 0, skipped: 0 };
@@ -187,7 +188,9 @@ function cleanup() {
     await system?.stop().catch((e) => console.error(`[soak] stopping: ${e.message}`));
     await destination?.close();
     await dropOpenDatabases();
-    rmSync(tmp, { recursive: true, force: true });
+    // The services' logs stay for a failed run.
+    if (process.exitCode) log(`logs kept in ${logDir}`);
+    else rmSync(tmp, { recursive: true, force: true });
   })();
   return cleaning;
 }
@@ -251,8 +254,12 @@ async function main() {
   // Verdict: memory after warm-up, and nothing accepted left undelivered.
   const after = samples.filter((r) => r.tMin >= WARMUP_MIN);
   const verdicts = {};
-  for (const s of SERVICES)
-    for (const kind of ["rssMb", "heapMb"]) verdicts[`${s}.${kind}`] = trend.growthVerdict(after.map((r) => ({ x: r.tMin, y: r[`${s}.${kind}`] })).filter((p) => Number.isFinite(p.y)), { maxGrowth: MAX_GROWTH_MB });
+  const points = (key) => after.map((r) => ({ x: r.tMin, y: r[key] })).filter((p) => Number.isFinite(p.y));
+  for (const s of SERVICES) {
+    verdicts[`${s}.rssMb`] = trend.growthVerdict(points(`${s}.rssMb`), { maxGrowth: MAX_GROWTH_MB });
+    // The heap's floor minute by minute (what the collections leave), not its sawtooth.
+    verdicts[`${s}.heapMb`] = trend.growthVerdict(trend.lowerEnvelope(points(`${s}.heapMb`), 1), { maxGrowth: MAX_GROWTH_MB, minPoints: 3 });
+  }
   const lost = expected - got;
   const problems = [
     ...Object.entries(verdicts).filter(([, v]) => !v.ok).map(([k, v]) => `${k}: ${v.reason}`),
@@ -297,7 +304,7 @@ async function main() {
 
   log(`${summary.sent} sent, ${summary.accepted} accepted, ${summary.refused} refused, ${summary.errors} errors, ${summary.skipped} skipped; ${got} delivered, ${lost} lost, ${summary.duplicateDeliveries} duplicate deliveries`);
   log(`median over the judged windows: 202 p99 ${fmt(summary.acceptedLatencyP99Ms)} ms, end-to-end p99 ${fmt(summary.e2eP99Ms)} ms`);
-  console.log("service            RSS median  RSS trend      heap median  heap trend   (MB; trend = Theil–Sen growth over the judged run)");
+  console.log("service            RSS median  RSS trend      heap median  heap trend   (MB; trend = Theil–Sen growth over the judged run, heap: of its floor per minute)");
   for (const s of SERVICES) {
     const r = summary.memory[`${s}.rssMb`];
     const h = summary.memory[`${s}.heapMb`];

@@ -52,7 +52,8 @@ function reachable(url, fallbackPort) {
 }
 
 const missing = [];
-if (!(await reachable(env.NATS_URL, 4222)))
+// NATS_URL may list a cluster's servers: one reachable is enough to start.
+if (!(await Promise.all(env.NATS_URL.split(",").map((u) => reachable(u.trim(), 4222)))).some(Boolean))
   missing.push(`NATS with JetStream is not reachable at ${env.NATS_URL}. Start one, e.g.:\n    nats-server -js -a 127.0.0.1 -p 4222 -sd /var/lib/nats-server\n  or set NATS_URL.`);
 if (!(await reachable(env.DATABASE_URL, 5432)))
   missing.push(`PostgreSQL is not reachable at ${new URL(env.DATABASE_URL).host}. Start it, e.g.:\n    pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n  or set DATABASE_URL.`);

@@ -32,10 +32,25 @@ function growthVerdict(points, { maxGrowth, minPoints = 10 }) {
   return { ok: growth <= maxGrowth, slope, growth, reason: growth <= maxGrowth ? undefined : `grows ${growth.toFixed(1)} over the run (bound ${maxGrowth})` };
 }
 
+/**
+ * The lowest point of each consecutive `width`-wide stretch of x: for a garbage-collected heap, what is left after
+ * the collections, without the sawtooth of garbage between them (which a short run would otherwise read as a trend).
+ */
+function lowerEnvelope(points, width) {
+  const out = [];
+  for (const p of points) {
+    const bucket = Math.floor((p.x - points[0].x) / width);
+    const last = out[out.length - 1];
+    if (!last || last.bucket !== bucket) out.push({ bucket, x: p.x, y: p.y });
+    else if (p.y < last.y) Object.assign(last, { x: p.x, y: p.y });
+  }
+  return out.map(({ x, y }) => ({ x, y }));
+}
+
 /** The value below which `q` (0..1) of `xs` fall. */
 function quantile(xs, q) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
-module.exports = { median, theilSenSlope, growthVerdict, quantile };
+module.exports = { median, theilSenSlope, growthVerdict, lowerEnvelope, quantile };

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Client } from "pg";
 import { jetstream } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { HEADERS, type Job, type ReplayRequest, STREAMS, SUBJECTS } from "@hookstream/contracts";
@@ -62,6 +63,33 @@ describe("routing", () => {
     const id = await send("push", { repository: { full_name: "late/repo" } });
     await routed(id);
     expect((await jobsFor(id)).map((j) => j.workspaceId)).toContain("late");
+  });
+
+  it("routes with a change another replica made, even an event that comes before this replica could reload", async () => {
+    // What another router replica's admin API does: the row, then the announcement on SUBSCRIPTIONS. This replica
+    // hears of it only through the announcement; its reload is held up (the table locked) while the event arrives.
+    const js = jetstream(stack.nc);
+    const [workspaceId, resource] = [`other-replica-${randomUUID().slice(0, 8)}`, `replica/${randomUUID().slice(0, 8)}`];
+    await stack.db.query("INSERT INTO subscriptions (workspace_id, source, resource) VALUES ($1, 'github', $2)", [workspaceId, resource]);
+    const lock = new Client({ connectionString: stack.db.url });
+    await lock.connect();
+    try {
+      await lock.query("BEGIN; LOCK TABLE subscriptions IN ACCESS EXCLUSIVE MODE");
+      const change = { kind: "upserted", source: "github", resource, workspaceId, cause: "admin", affected: 1, at: new Date().toISOString() };
+      await js.publish(SUBJECTS.subscriptionChange("upserted"), JSON.stringify(change));
+      const id = `r-${++delivery}`;
+      const event = { id, source: "github", type: "push", resource, receivedAt: new Date().toISOString(), headers: {}, payload: { repository: { full_name: resource } } };
+      const h = natsHeaders();
+      for (const [k, v] of [[HEADERS.eventId, id], [HEADERS.source, "github"], [HEADERS.eventType, "push"], [HEADERS.resource, resource]]) h.set(k!, v!);
+      await js.publish(SUBJECTS.webhook("github", "push"), JSON.stringify(event), { msgID: id, headers: h });
+      // Long enough for the router to take the event; it must wait for its index rather than route without the change.
+      await sleep(500);
+      await lock.query("COMMIT");
+      await routed(id);
+      expect((await jobsFor(id)).map((j) => j.workspaceId)).toContain(workspaceId);
+    } finally {
+      await lock.end();
+    }
   });
 
   it("follows a renamed repository and records the change as an event", async () => {

@@ -1,4 +1,4 @@
-import { growthVerdict, quantile, theilSenSlope } from "../../bench/lib/trend.cjs";
+import { growthVerdict, lowerEnvelope, quantile, theilSenSlope } from "../../bench/lib/trend.cjs";
 
 /** Samples every 5 s for 10 minutes: `base + perMinute × t + noise(t)`, in MB. */
 const series = (perMinute: number, noise: (i: number) => number, base = 150) =>
@@ -27,6 +27,16 @@ describe("the soak's memory verdict", () => {
 
   it("refuses to judge a run too short to tell", () => {
     expect(growthVerdict(series(0, () => 0).slice(0, 4), { maxGrowth: 32 })).toMatchObject({ ok: false, reason: expect.stringMatching(/only 4 samples/) });
+  });
+
+  it("judges a heap by what the collections leave: a 200 MB sawtooth over a flat floor is no leak, a rising floor is", () => {
+    // Garbage piles up for a minute and is collected: over 90 s, the raw samples trend upwards, the floor does not.
+    const heap = (leakPerMinute: number) => series(leakPerMinute, (i) => (i % 12) * 18).slice(0, 18);
+    expect(growthVerdict(heap(0), { maxGrowth: 32, minPoints: 2 }).ok).toBe(false);
+    expect(growthVerdict(lowerEnvelope(heap(0), 0.5), { maxGrowth: 32, minPoints: 2 }).ok).toBe(true);
+    const leaking = lowerEnvelope(series(40, (i) => (i % 12) * 18), 1);
+    expect(leaking).toHaveLength(10);
+    expect(growthVerdict(leaking, { maxGrowth: 32, minPoints: 2 }).ok).toBe(false);
   });
 
   it("takes quantiles", () => {

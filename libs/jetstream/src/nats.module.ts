@@ -9,6 +9,7 @@ import { JETSTREAM, JETSTREAM_MANAGER, NATS_CONNECTION } from "./nats.tokens";
 
 
 export interface NatsOptions {
+  /** One URL, or a cluster's seed URLs separated by commas. */
   url: string;
   /** Shown in `nats server report connections`. */
   name: string;
@@ -17,12 +18,20 @@ export interface NatsOptions {
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
 }
 
+/** The servers of a NATS_URL value: `nats://a:4222,nats://b:4222` → both. */
+export function natsServers(url: string): string[] {
+  return url
+    .split(",")
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+}
+
 export async function connectNats(options: NatsOptions): Promise<NatsConnection> {
   try {
     const authenticator = options.credsFile ? credsAuthenticator(await readFile(options.credsFile)) : undefined;
     // Once connected, reconnect forever: a NATS restart must not take a service down.
     return await connect({
-      servers: options.url,
+      servers: natsServers(options.url),
       name: options.name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,

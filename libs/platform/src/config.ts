@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { natsServers } from "@hookstream/jetstream";
 import { parseByteSize } from "./byte-size";
 import { parseDuration, parseDurationList } from "./duration";
 
@@ -55,9 +56,19 @@ const url = (protocols: RegExp, fallback: string) =>
     .default(fallback)
     .refine((v) => URL.canParse(v) && protocols.test(new URL(v).protocol), { message: "must be a URL" });
 
-/** How to reach NATS: URL, and for a secured cluster a credentials file and TLS files (mounted from Secrets). */
+const NATS_PROTOCOLS = /^(nats|tls|wss?):$/;
+
+/**
+ * How to reach NATS: one URL, or several comma-separated (the seed servers of a cluster, so a service can start
+ * while any one of them is down), and for a secured cluster a credentials file and TLS files (mounted from Secrets).
+ */
 export const natsEnv = {
-  NATS_URL: url(/^(nats|tls|wss?):$/, "nats://127.0.0.1:4222"),
+  NATS_URL: z
+    .string()
+    .default("nats://127.0.0.1:4222")
+    .refine((v) => natsServers(v).length > 0 && natsServers(v).every((u) => URL.canParse(u) && NATS_PROTOCOLS.test(new URL(u).protocol)), {
+      message: "must be a nats://, tls:// or ws(s):// URL, or several separated by commas",
+    }),
   NATS_CREDS_FILE: z.string().min(1).optional(),
   NATS_TLS_CA_FILE: z.string().min(1).optional(),
   NATS_TLS_CERT_FILE: z.string().min(1).optional(),

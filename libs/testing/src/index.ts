@@ -5,3 +5,5 @@ export * from "./destination";
 export * from "./http-server";
 export * from "./test-env";
 export * from "./chaos";
+export * from "./nats-cluster";
+export * from "./scale";

@@ -59,11 +59,14 @@ async function startWithTestcontainers(): Promise<TestNats> {
 export async function startNatsServer(): Promise<TestNats> {
   const bin = natsServerBinary();
   if (!bin) return startWithTestcontainers();
-  const port = await freePort();
-  const store = mkdtempSync(join(tmpdir(), "hookstream-nats-"));
+  return startNatsProcess(bin, await freePort(), mkdtempSync(join(tmpdir(), "hookstream-nats-")));
+}
+
+/** A nats-server with JetStream on `port` and the store `store` (removed by `destroy`), plus `args` (cluster options). */
+export async function startNatsProcess(bin: string, port: number, store: string, args: string[] = []): Promise<TestNats> {
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", store], { stdio: "ignore" });
+    child = spawn(bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", store, ...args], { stdio: "ignore" });
     await waitFor(() => portOpen(port), `nats-server on port ${port}`);
   };
   const kill = async () => {

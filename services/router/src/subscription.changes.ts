@@ -26,6 +26,12 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
   private debounce?: NodeJS.Timeout;
   private reloading?: Promise<void>;
   private reloadAgain = false;
+  /**
+   * A change was announced that the index does not reflect yet. NATS hands this connection the announcement before
+   * any event published after it (the admin API answered only once it was stored), so an event read while this is
+   * set waits for the reload: a subscription confirmed by any replica routes the very next event on every replica.
+   */
+  private stale = false;
 
   constructor(
     private readonly store: SubscriptionStore,
@@ -40,7 +46,12 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reload();
-    this.subscription = this.nc.subscribe(SUBJECTS.subscriptionsAll, { callback: () => this.scheduleReload() });
+    this.subscription = this.nc.subscribe(SUBJECTS.subscriptionsAll, {
+      callback: () => {
+        this.stale = true;
+        this.scheduleReload();
+      },
+    });
     this.refresh = setInterval(() => this.scheduleReload(), REFRESH_MS);
     void this.reloadOnReconnect();
   }
@@ -52,6 +63,7 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
   }
 
   async candidates(source: string, resource: string | null): Promise<SubscriptionRule[]> {
+    if (this.stale) await this.reload();
     return this.indexed ? this.index.candidates(source, resource) : this.store.candidates(source, resource);
   }
 
@@ -64,7 +76,15 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
     this.reloading = (async () => {
       do {
         this.reloadAgain = false;
-        const rules = await this.store.allRules(this.index.maxRules + 1);
+        // Cleared before reading: a change announced during the read sets it again and causes another reload.
+        this.stale = false;
+        let rules: SubscriptionRule[];
+        try {
+          rules = await this.store.allRules(this.index.maxRules + 1);
+        } catch (e) {
+          this.stale = true;
+          throw e;
+        }
         const fits = this.index.replace(rules);
         if (fits !== this.indexed) this.log.warn(fits ? "subscriptions fit in memory again: routing from the index" : `more than ${this.index.maxRules} subscriptions: routing queries PostgreSQL`);
         this.indexed = fits;

@@ -1,0 +1,2 @@
+export * from "./cluster-leader";
+export * from "./replicas";
