@@ -7,6 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { loadProvisionConfig } from "@hookstream/provisioning";
+import { testEncryptionKey } from "@hookstream/testing";
 import { loadDlqConfig } from "../../services/dlq-manager/src/config";
 import { loadWorkerConfig } from "../../services/workspace-worker/src/config";
 import { byKind, CHART, helm, helmBinary, helmTemplate, type K8sObject, matches, one, schemaProblems, tempCopy } from "./support/k8s";
@@ -128,7 +129,8 @@ describe("helm template specifics", () => {
       ...["streams.jobs.maxAge=2d", "streams.webhooks.maxBytes=10737418240"],
     ].flatMap((v) => ["--set", v]));
     const d = deploymentsByComponent(objects);
-    const secrets = { DATABASE_URL: "postgres://hookstream@db:5432/hookstream", ADMIN_TOKEN: "an-admin-token" };
+    // What the chart takes from Secrets (existingSecret references), filled in as Kubernetes would.
+    const secrets = { DATABASE_URL: "postgres://hookstream@db:5432/hookstream", ADMIN_TOKEN: "an-admin-token", HOOKSTREAM_ENCRYPTION_KEY: testEncryptionKey() };
     const worker = loadWorkerConfig({ ...configOf(objects, mainContainer(d.get("workspace-worker")!)), ...secrets });
     expect({ workspace: worker.workspaceConcurrency, timeout: worker.deliveryTimeoutMs, breaker: worker.breaker }).toEqual({
       workspace: 4,

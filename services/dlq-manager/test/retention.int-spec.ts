@@ -10,7 +10,7 @@ import { dataSourceOptions } from "@hookstream/database";
 import { connectNats } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
 import { describeUpdate, loadProvisionConfig, provision } from "@hookstream/provisioning";
-import { createTestDatabase, startNatsServer, type TestDatabase, type TestNats } from "@hookstream/testing";
+import { createTestDatabase, startNatsServer, type TestDatabase, type TestNats, testEncryptionKey } from "@hookstream/testing";
 import { eventually, sleep } from "../../../test/support/eventually";
 import { type DlqConfig, loadDlqConfig } from "../src/config";
 import { Leadership } from "../src/leadership";
@@ -75,6 +75,7 @@ beforeAll(async () => {
     NATS_URL: nats.url,
     DATABASE_URL: db.url,
     ADMIN_TOKEN: "retention-admin-token",
+    HOOKSTREAM_ENCRYPTION_KEY: testEncryptionKey(),
     // Small batches, so a pass takes several of them.
     RETENTION_BATCH_SIZE: "2",
     RETENTION_BATCH_PAUSE: "10ms",
