@@ -124,7 +124,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const { binding } = r;
     let consumer: Consumer | undefined;
     let state: DeliveryState | undefined;
-    let heartbeatMs = 1000;
     while (!this.stopping) {
       try {
         if (!consumer || !state) {
@@ -133,8 +132,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           const backoffMs = (config.backoff ?? []).map((ns) => ns / 1e6);
           state = { deliveryCount: 1, maxDeliver: config.max_deliver ?? -1, backoffMs };
           // The shortest ack deadline is the first backoff value (it replaces ack_wait), or ack_wait.
-          heartbeatMs = Math.max(100, Math.min((config.ack_wait ?? 30e9) / 1e6, ...backoffMs) / 3);
-          this.beat(r, heartbeatMs);
+          this.beat(r, Math.max(100, Math.min((config.ack_wait ?? 30e9) / 1e6, ...backoffMs) / 3));
           this.log.log(`consuming ${binding.stream} > ${binding.consumer} (concurrency ${binding.concurrency})`);
         }
         await r.inFlight.waitForSlot();
