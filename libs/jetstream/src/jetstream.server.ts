@@ -58,10 +58,8 @@ interface Running {
   /** The bound handler, found once: Nest's look-up by pattern costs more than a small handler. */
   handler: MessageHandler;
   inFlight: InFlight;
-  /** Messages being handled and when each started: for heartbeats, and to give back if shutdown's grace runs out. */
-  handling: Map<JsMsg, number>;
-  /** Sends `working()` for the messages running long enough to need it: one timer per binding, not per message. */
-  heartbeat?: NodeJS.Timeout;
+  /** Messages being handled, to give back if shutdown's grace runs out. */
+  handling: Set<JsMsg>;
   batch?: ConsumerMessages;
   loop?: Promise<void>;
 }
@@ -87,7 +85,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         callback(new Error(`no @JetStreamConsumer("${binding.consumer}") handler is registered`));
         return;
       }
-      const r: Running = { binding, handler, inFlight: new InFlight(binding.concurrency), handling: new Map() };
+      const r: Running = { binding, handler, inFlight: new InFlight(binding.concurrency), handling: new Set() };
       r.loop = this.pullLoop(r);
       this.running.push(r);
     }
@@ -105,9 +103,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     for (const r of this.running) r.batch?.stop();
     await Promise.all(this.running.map((r) => r.loop));
     const drained = await Promise.all(this.running.map((r) => r.inFlight.drain(this.options.shutdownGraceMs)));
-    for (const r of this.running) clearInterval(r.heartbeat);
     if (!drained.includes(false)) return;
-    const left = this.running.flatMap((r) => [...r.handling.keys()]);
+    const left = this.running.flatMap((r) => [...r.handling]);
     for (const msg of left) msg.nak();
     this.log.warn(`shutdown grace passed: ${left.length} messages still running were given back for redelivery`);
   }
@@ -134,7 +131,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           state = { deliveryCount: 1, maxDeliver: config.max_deliver ?? -1, backoffMs };
           // The shortest ack deadline is the first backoff value (it replaces ack_wait), or ack_wait.
           heartbeatMs = Math.max(100, Math.min((config.ack_wait ?? 30e9) / 1e6, ...backoffMs) / 3);
-          this.beat(r, heartbeatMs);
           this.log.log(`consuming ${binding.stream} > ${binding.consumer} (concurrency ${binding.concurrency})`);
         }
         await r.inFlight.waitForSlot();
@@ -145,8 +141,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
             msg.nak();
             continue;
           }
-          r.handling.set(msg, performance.now());
-          const work = this.handle(r, msg, { ...state, deliveryCount: msg.info.deliveryCount }).finally(() => r.handling.delete(msg));
+          r.handling.add(msg);
+          const work = this.handle(r, msg, { ...state, deliveryCount: msg.info.deliveryCount }, heartbeatMs).finally(() => r.handling.delete(msg));
           r.inFlight.track(work);
         }
       } catch (e) {
@@ -158,20 +154,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /**
-   * Every half period, `working()` for each message running for at least half a period: none goes longer than
-   * `everyMs` without one, and the many that finish sooner never send one.
-   */
-  private beat(r: Running, everyMs: number): void {
-    clearInterval(r.heartbeat);
-    r.heartbeat = setInterval(() => {
-      const due = performance.now() - everyMs / 2;
-      for (const [msg, startedAt] of r.handling) if (startedAt <= due) msg.working();
-    }, everyMs / 2).unref();
-  }
-
-  private handle({ binding, handler }: Running, msg: JsMsg, state: DeliveryState): Promise<void> {
-    if (binding.traced === false) return this.run(binding, handler, msg, state);
+  private handle({ binding, handler }: Running, msg: JsMsg, state: DeliveryState, heartbeatMs: number): Promise<void> {
+    if (binding.traced === false) return this.run(binding, handler, msg, state, heartbeatMs);
     const parent = extractTraceContext(msg.headers);
     const attributes = {
       "messaging.system": "nats",
@@ -184,12 +168,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       "messaging.nats.delivery_count": state.deliveryCount,
     };
     return tracer.startActiveSpan(`process ${binding.stream}`, { kind: SpanKind.CONSUMER, attributes }, parent, (span) =>
-      this.run(binding, handler, msg, state, span).finally(() => span.end()),
+      this.run(binding, handler, msg, state, heartbeatMs, span).finally(() => span.end()),
     );
   }
 
-  /** Runs the handler (the binding's heartbeat keeps the message alive meanwhile), then acks, naks or terms it. */
-  private async run(binding: ConsumerBinding, handler: MessageHandler, msg: JsMsg, state: DeliveryState, span?: Span): Promise<void> {
+  /** Runs the handler with `working()` heartbeats, then acks, naks or terms the message. */
+  private async run(binding: ConsumerBinding, handler: MessageHandler, msg: JsMsg, state: DeliveryState, heartbeatMs: number, span?: Span): Promise<void> {
+    const heartbeat = setInterval(() => msg.working(), heartbeatMs);
     try {
       const result = await handler(parseBody(msg), new JetStreamContext(msg));
       // Nest resolves the handler's promise into `result`; only an interceptor's Observable needs waiting for.
@@ -205,6 +190,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       else if (decision.action === "nak") msg.nak(decision.delayMs);
       this.log.debug(`${binding.consumer} seq ${msg.seq} delivery ${state.deliveryCount}: ${decision.action} (${decision.action === "ack" ? "" : decision.reason})`);
       this.options.observer?.onOutcome?.(binding, decision.action === "term" ? "term" : "nak", error);
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 }

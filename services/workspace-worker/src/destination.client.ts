@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from "@nestjs/common";
+import { Inject, Injectable, type OnApplicationShutdown } from "@nestjs/common";
 import { Agent, request } from "undici";
 import { HookstreamError } from "@hookstream/contracts";
 import { WORKER_CONFIG, type WorkerConfig } from "./config";
@@ -38,7 +38,7 @@ const KEEP_ALIVE_MS = 30_000;
  * pooled per origin (undici's `request`: `fetch`'s web streams cost a fifth of the worker's CPU).
  */
 @Injectable()
-export class DestinationClient implements OnModuleDestroy {
+export class DestinationClient implements OnApplicationShutdown {
   private readonly agent: Agent;
 
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {
@@ -46,7 +46,8 @@ export class DestinationClient implements OnModuleDestroy {
     this.agent = new Agent({ connections: config.concurrency, keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the consumers stopped (Nest closes them first): jobs finishing during shutdown still deliver. */
+  async onApplicationShutdown(): Promise<void> {
     await this.agent.close();
   }
 
