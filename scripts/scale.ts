@@ -5,21 +5,23 @@ import { parseArgs } from "node:util";
 import { ChaosSystem, clusterLeaderLoss, type Figures, figuresTable, invariantViolations, replicaScaleOut, repositoryRoot, runningClusters, throughputTable } from "@hookstream/testing";
 
 /**
- * `npm run scale [-- --only cluster,replicas --rate 40 --seconds 30 --fault 10 --events 2000 --workspaces 10
- * --out file.md]`: the scale-out scenarios of docs/reliability.md against the services built in dist/, loopback only.
+ * `npm run scale [-- --only cluster,replicas --rate 20 --seconds 30 --fault 10 --replica-rate 10 --events 500
+ * --workspaces 6 --out file.md]`: the scale-out scenarios of docs/reliability.md against the services built in dist/,
+ * loopback only. Rates are events a second; each event is one job per workspace (2 in the cluster scenario).
  *   cluster:  a 3-node JetStream cluster, streams at 3 replicas; the WEBHOOKS leader killed, then leaders stepped down.
- *   replicas: 2 ingress, 2 routers, 3 workers sharing the consumers; then jobs/s with 1, 2 and 3 worker processes
- *             (a backlog of --events × --workspaces jobs per round).
+ *   replicas: 2 ingress, 2 routers, 3 workers sharing the consumers (--replica-rate); then jobs/s with 1, 2 and 3
+ *             worker processes (a backlog of --events × --workspaces jobs per round).
  * Prints the tables; exits 1 when anything accepted was lost or applied twice.
  */
 const { values } = parseArgs({
   options: {
     only: { type: "string", default: "cluster,replicas" },
-    rate: { type: "string", default: "40" },
+    rate: { type: "string", default: "20" },
+    "replica-rate": { type: "string", default: "10" },
     seconds: { type: "string", default: "30" },
     fault: { type: "string", default: "10" },
-    events: { type: "string", default: "1000" },
-    workspaces: { type: "string", default: "10" },
+    events: { type: "string", default: "500" },
+    workspaces: { type: "string", default: "6" },
     out: { type: "string" },
   },
 });
@@ -46,11 +48,13 @@ async function main(): Promise<void> {
   const out: string[] = [];
   if (wanted.includes("cluster")) {
     console.log("[scale] 9. 3-node NATS cluster, streams at 3 replicas: the WEBHOOKS leader killed, then leaders stepped down");
-    rows.push(...(await clusterLeaderLoss(ctx)));
+    const figures = await clusterLeaderLoss(ctx);
+    console.log(figuresTable(figures));
+    rows.push(...figures);
   }
   if (wanted.includes("replicas")) {
     console.log("[scale] 10. 2 ingress, 2 routers, 3 workers; then 1, 2 and 3 worker processes");
-    const r = await replicaScaleOut({ ...ctx, throughputEvents: positive("events"), workspaces: positive("workspaces") });
+    const r = await replicaScaleOut({ ...ctx, rate: positive("replica-rate"), throughputEvents: positive("events"), workspaces: positive("workspaces") });
     rows.push(...r.figures);
     out.push(throughputTable(r.throughput));
   }

@@ -3,14 +3,16 @@
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"];
 const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** About `count` round tick values covering [min, max]. */
+/** About `count` round tick values covering [min, max] (the first at or below min, the last at or above max). */
 function ticks(min, max, count = 5) {
   if (!(max > min)) max = min + 1;
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw);
   const out = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  // From the tick at or below min to the one at or above max, so no point falls outside the axis.
+  const last = Math.ceil(max / step - 1e-9) * step;
+  for (let v = Math.floor(min / step + 1e-9) * step; v <= last + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;
 }
 
@@ -33,7 +35,7 @@ function panel({ title, yLabel, xLabel, series, top, width, height, shade }) {
   const out = [`<text x="${m.left}" y="${top + 18}" font-size="14" font-weight="bold">${esc(title)}</text>`];
   if (shade) out.push(`<rect x="${X(shade[0])}" y="${top + m.top}" width="${Math.max(0, X(shade[1]) - X(shade[0]))}" height="${h}" fill="#eee"/>`);
   for (const t of yt) out.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${Y(t)}" y2="${Y(t)}" stroke="#ddd"/><text x="${m.left - 6}" y="${Y(t) + 4}" font-size="11" text-anchor="end">${t}</text>`);
-  for (const t of ticks(x0, x1, 8)) out.push(`<line x1="${X(t)}" x2="${X(t)}" y1="${top + m.top + h}" y2="${top + m.top + h + 4}" stroke="#333"/><text x="${X(t)}" y="${top + m.top + h + 16}" font-size="11" text-anchor="middle">${t}</text>`);
+  for (const t of ticks(x0, x1, 8).filter((t) => t >= x0 && t <= x1)) out.push(`<line x1="${X(t)}" x2="${X(t)}" y1="${top + m.top + h}" y2="${top + m.top + h + 4}" stroke="#333"/><text x="${X(t)}" y="${top + m.top + h + 16}" font-size="11" text-anchor="middle">${t}</text>`);
   out.push(`<rect x="${m.left}" y="${top + m.top}" width="${w}" height="${h}" fill="none" stroke="#333"/>`);
   out.push(`<text x="${m.left + w / 2}" y="${top + height - 6}" font-size="12" text-anchor="middle">${esc(xLabel)}</text>`);
   out.push(`<text transform="translate(16 ${top + m.top + h / 2}) rotate(-90)" font-size="12" text-anchor="middle">${esc(yLabel)}</text>`);

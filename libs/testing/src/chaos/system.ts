@@ -3,7 +3,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { loadProvisionConfig, provision } from "@hookstream/provisioning";
 import { createTestDatabase, type TestDatabase } from "../database";
-import { type Answer, TestDestination } from "../destination";
+import { type Answer, type ReceivedDelivery, TestDestination } from "../destination";
 import { freePort } from "../free-port";
 import { startNatsServer, type TestNats } from "../nats-server";
 import { testEncryptionKey } from "../test-env";
@@ -41,8 +41,10 @@ export class ChaosSystem {
   nc!: NatsConnection;
   jsm!: JetStreamManager;
   services!: ServiceProcesses;
-  readonly destination = new TestDestination(TestDestination.secret("chaos"));
   readonly destinationSecret = TestDestination.secret("chaos");
+  /** The destination every workspace delivers to unless given its own (one host: one circuit breaker). */
+  readonly destination = new TestDestination(this.destinationSecret);
+  readonly destinations: TestDestination[] = [this.destination];
   env: Record<string, string> = {};
   private readonly instancesByService = new Map<ProcessService, string[]>();
 
@@ -104,13 +106,30 @@ export class ChaosSystem {
     return this.instances("ingress").map((i) => this.url(i));
   }
 
-  /** Subscribes a workspace to `resource`, delivering to its own path on the destination, answering `answer`. */
-  async subscribe(workspaceId: string, resource: string, answer?: Answer | ((n: number) => Answer)): Promise<void> {
-    if (answer !== undefined) this.destination.answer(`/${workspaceId}`, answer);
+  /** Another destination, on its own port: a host of its own, as another customer's would be. */
+  async newDestination(): Promise<TestDestination> {
+    const d = new TestDestination(this.destinationSecret);
+    d.keepBodies = false;
+    this.destinations.push(d);
+    await d.start();
+    return d;
+  }
+
+  /** Every request any destination received for this `webhook-id`. */
+  deliveries(id: string): ReceivedDelivery[] {
+    return this.destinations.flatMap((d) => d.withId(id));
+  }
+
+  /**
+   * Subscribes a workspace to `resource`, delivering to its own path (`/<workspaceId>`) on `destination` (default:
+   * the shared one), answering `answer`.
+   */
+  async subscribe(workspaceId: string, resource: string, answer?: Answer | ((n: number) => Answer), destination = this.destination): Promise<void> {
+    if (answer !== undefined) destination.answer(`/${workspaceId}`, answer);
     const res = await fetch(this.url(this.instances("router")[0]!, "/admin/subscriptions"), {
       method: "POST",
       headers: { authorization: `Bearer ${CHAOS_ADMIN_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ workspaceId, source: "github", resource, destinationUrl: this.destination.url(`/${workspaceId}`), destinationSecret: this.destinationSecret }),
+      body: JSON.stringify({ workspaceId, source: "github", resource, destinationUrl: destination.url(`/${workspaceId}`), destinationSecret: this.destinationSecret }),
     });
     if (res.status !== 201) throw new Error(`subscription answered ${res.status}: ${await res.text()}`);
   }
@@ -121,6 +140,6 @@ export class ChaosSystem {
     await this.nc?.close().catch(() => undefined);
     await this.db?.drop().catch(() => undefined);
     await this.nats?.destroy();
-    await this.destination.stop();
+    await Promise.all(this.destinations.map((d) => d.stop()));
   }
 }

@@ -15,7 +15,12 @@ const WORKSPACES = ["ws-a", "ws-b"].map((id) => ({ id, expect: "delivered" as co
 export async function clusterLeaderLoss(ctx: ScenarioContext): Promise<Figures[]> {
   const cluster = await startNatsCluster(3);
   try {
-    const { system, sender } = await startLoad(ctx, "leader", WORKSPACES.map((w) => w.id), { natsUrl: cluster.url, env: { STREAM_REPLICAS: "3" } });
+    const { system, sender } = await startLoad(ctx, "leader", WORKSPACES.map((w) => w.id), {
+      natsUrl: cluster.url,
+      // No per-workspace limit below the process's: with two workspaces, the backlog an election leaves would be paced
+      // by the fairness limit (a quarter of WORKER_CONCURRENCY each), and the recovery measured would be that pacing.
+      env: { STREAM_REPLICAS: "3", WORKSPACE_CONCURRENCY: "32" },
+    });
     try {
       const leaderOf = async (stream: string) => (await system.jsm.streams.info(stream)).cluster?.leader ?? "";
       const rows: Figures[] = [];
