@@ -1,4 +1,4 @@
-import { type Admission, MAX_DELAY_MS, MIN_DELAY_MS, WorkspaceFairness } from "./fairness";
+import { type Admission, MAX_DELAY_MS, MAX_RESERVATIONS, MIN_DELAY_MS, RETRY_DURATIONS, WorkspaceFairness } from "./fairness";
 
 let now = 0;
 const first = { count: 1, last: false };
@@ -12,6 +12,41 @@ function admitted(a: Admission): () => void {
 function delay(a: Admission): number {
   if (a.admitted) throw new Error("admitted");
   return a.delayMs;
+}
+
+const MAX_DELIVER = 10;
+
+/**
+ * Runs `jobs` jobs of one workspace, queued at once unless `arrivesAfterMs` says otherwise, through `f` on the injected clock, as JetStream and the
+ * worker would: a deferred job comes back after its delay, an admitted one is released after `durationMs(i)`.
+ */
+function drain(f: WorkspaceFairness, jobs: number, durationMs: (job: number) => number, arrivesAfterMs: (job: number) => number = () => 0) {
+  const start = now;
+  type Event = { at: number; job: number; count?: number; release?: () => void };
+  const events: Event[] = Array.from({ length: jobs }, (_, job) => ({ at: now + arrivesAfterMs(job), job, count: 1 }));
+  let lastStart = start;
+  let maxDeliveries = 0;
+  let longestRedeferral = 0;
+  while (events.length > 0) {
+    events.sort((a, b) => a.at - b.at || (a.release ? -1 : 0));
+    const e = events.shift()!;
+    now = e.at;
+    if (e.release) {
+      e.release();
+      continue;
+    }
+    const count = e.count!;
+    const a = f.admit("ws", { count, last: count === MAX_DELIVER });
+    if (a.admitted) {
+      lastStart = now;
+      maxDeliveries = Math.max(maxDeliveries, count);
+      events.push({ at: now + durationMs(e.job), job: e.job, release: a.release });
+    } else {
+      if (count > 1) longestRedeferral = Math.max(longestRedeferral, a.delayMs);
+      events.push({ at: now + a.delayMs, job: e.job, count: count + 1 });
+    }
+  }
+  return { allStartedAfter: lastStart - start, maxDeliveries, longestRedeferral };
 }
 
 beforeEach(() => {
@@ -89,11 +124,101 @@ describe("WorkspaceFairness", () => {
     expect(delay(f.admit("ws", first))).toBe(1000 + 100);
   });
 
-  it("makes each further delivery of a job wait longer, so a job missing its turns spends few deliveries", () => {
+  it("makes each further delivery of a job wait longer while its durations are guesses, up to a few durations", () => {
+    const deferredAgain = (count: number) => {
+      const f = fairness(1);
+      admitted(f.admit("ws", first));
+      return delay(f.admit("ws", { count, last: false }));
+    };
+    // Nothing measured: the duration is the 250 ms guess, so the growth (250 ms × 2^(delivery − 1)) stops at 1 s.
+    expect([2, 3, 4, 5, 6, 10].map(deferredAgain)).toEqual([500, 1000, 1000, 1000, 1000, 1000]);
+  });
+
+  it("waits for the running job before a job deferred again, so a stuck job does not burn its deliveries", () => {
     const f = fairness(1);
+    drain(f, 1, () => 100);
+    const stuck = admitted(f.admit("ws", first));
+    const startedAt = now;
+    let waited = 0;
+    for (let count = 1; count <= 9; count++) {
+      const d = delay(f.admit("ws", { count, last: false }));
+      // It comes back no earlier than when the stuck job, as old as it is, would have run as long again.
+      expect(d).toBeGreaterThanOrEqual(now - startedAt);
+      waited += d;
+      now += d;
+    }
+    // So the waits double, and nine deliveries outlast a minute of it rather than a few seconds.
+    expect(waited).toBeGreaterThan(60_000);
+    stuck();
+  });
+
+  it("puts a job deferred again before the jobs deferred once, within a few durations of the first slot to free", () => {
+    for (const count of [2, 6, 14]) {
+      const f = fairness(2);
+      drain(f, 2, () => 1000);
+      admitted(f.admit("ws", first));
+      admitted(f.admit("ws", first));
+      // A long queue of fresh jobs deferred behind the running ones: 50 turns of half a second.
+      for (let i = 0; i < 50; i++) delay(f.admit("ws", first));
+      // The running jobs end in a second: a job whose slot was taken is next, not 25 s later behind the 50.
+      expect(delay(f.admit("ws", { count, last: false }))).toBeLessThanOrEqual(Math.max(1000 + 100, RETRY_DURATIONS * 1000));
+    }
+  });
+
+  it("admits a backlog of 200 fast jobs in about 200 / limit durations", () => {
+    const f = fairness(8);
+    drain(f, 8, () => 100);
+    const run = drain(f, 200, () => 100);
+    // 2.5 s of work, 8 at a time, plus the slack of each turn.
+    expect(run.allStartedAfter).toBeLessThan((200 / 8) * 100 * 1.5);
+    expect(run.maxDeliveries).toBeLessThanOrEqual(3);
+  });
+
+  it("holds a slot for a job coming back to it, for the slack only", () => {
+    const f = fairness(1);
+    drain(f, 1, () => 1000);
+    const running = admitted(f.admit("ws", first));
+    expect(delay(f.admit("ws", first))).toBe(1000 + 100);
+    now += 1000;
+    running();
+    // The deferred job is due in 100 ms: a fresh job does not take its slot…
+    expect(f.admit("ws", first).admitted).toBe(false);
+    // …but once its time has passed without it (it went to another replica), the slot is anyone's.
+    now += 101;
     admitted(f.admit("ws", first));
-    // Turns here are at most about a second away; from the third delivery on, the growth decides.
-    expect([3, 4, 5, 6].map((count) => delay(f.admit("ws", { count, last: false })))).toEqual([1000, 2000, 4000, 8000]);
+  });
+
+  it("admits a backlog about as fast as the limit allows, though fresh jobs keep taking the freed slots", () => {
+    const f = fairness(8);
+    // 200 jobs of 1 s at once, then one fresh job every 250 ms for a minute: 8 at a time, 64 s of work in all.
+    const run = drain(f, 440, () => 1000, (job) => (job < 200 ? 0 : (job - 200) * 250));
+    expect(run.allStartedAfter).toBeLessThan(64_000 * 1.25);
+    // No job needed its last delivery, admitted over the limit, to run.
+    expect(run.maxDeliveries).toBeLessThan(MAX_DELIVER);
+  });
+
+  it("takes a starved period's pessimistic turns back once jobs finish fast", () => {
+    const f = fairness(8);
+    drain(f, 8, () => 100);
+    // The machine is starved: the first eight of a backlog of 200 take 5 s, the others 100 ms again.
+    const run = drain(f, 200, (job) => (job < 8 ? 5000 : 100));
+    // The stall's jobs are measured at 5 s, so the turns after it are spaced wider for a while, but not by 5 s / 8
+    // per job for the rest of the backlog (over 90 s before the fix).
+    expect(run.allStartedAfter).toBeLessThan(5000 + (192 / 8) * 1000);
+    expect(run.maxDeliveries).toBeLessThan(MAX_DELIVER);
+    // Once the backlog is gone, a job deferred behind eight fresh ones waits about one duration, not a queue of turns.
+    for (let i = 0; i < 8; i++) admitted(f.admit("ws", first));
+    expect(delay(f.admit("ws", first))).toBeLessThan(1000);
+  });
+
+  it("remembers at most MAX_RESERVATIONS turns per workspace", () => {
+    const f = fairness(1);
+    drain(f, 1, () => 100);
+    admitted(f.admit("ws", first));
+    const delays = Array.from({ length: MAX_RESERVATIONS + 10 }, () => delay(f.admit("ws", first)));
+    // The queue stops growing: each job deferred beyond it gets the last turn.
+    expect(delays.at(-1)).toBe(delays.at(-2));
+    expect(delays.at(-1)).toBeLessThanOrEqual(MIN_DELAY_MS + 100 * (MAX_RESERVATIONS + 1));
   });
 
   it("admits a job on its last delivery over the limit, and counts it", () => {
