@@ -17,7 +17,9 @@ const WORKSPACES = [
  * own, as separate customers' are: the worker's circuit breaker is per host.
  */
 export async function badDestinations(ctx: ScenarioContext): Promise<Figures[]> {
-  const { system, sender } = await startLoad({ ...ctx, rate: 0 }, "dest", []);
+  // Breakers that reopen for 1 s doubling up to 8 s (5 s up to 5 min by default): on the time scale of a run, as
+  // CHAOS_ENV does for the retry schedules.
+  const { system, sender } = await startLoad({ ...ctx, rate: 0 }, "dest", [], { env: { BREAKER_OPEN_FOR: "1s", BREAKER_MAX_OPEN: "8s" } });
   const t0 = Date.now();
   const flapping = flap(t0);
   const answers: Record<string, (n: number) => Answer> = {
