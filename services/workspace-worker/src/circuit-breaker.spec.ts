@@ -1,3 +1,4 @@
+import { JITTER_RATIO } from "@hookstream/jetstream";
 import { type BreakerState, CircuitBreakers } from "./circuit-breaker";
 
 let now = 0;
@@ -11,6 +12,7 @@ const breakers = (over: Partial<ConstructorParameters<typeof CircuitBreakers>[0]
     maxHosts: 100,
     idleMs: 60_000,
     now: () => now,
+    random: () => 0,
     onTransition: (_host, to) => transitions.push(to),
     ...over,
   });
@@ -25,6 +27,18 @@ beforeEach(() => {
 });
 
 describe("CircuitBreakers", () => {
+  it("spreads open times by up to JITTER_RATIO, so probes drift across a host's regular flapping", () => {
+    const open = (random: number) => {
+      const b = breakers({ random: () => random });
+      failTimes(b, "a", 3);
+      return (b.permit("a") as { retryInMs: number }).retryInMs;
+    };
+    expect(open(0)).toBe(1000);
+    expect(open(0.5)).toBe(Math.round(1000 * (1 + JITTER_RATIO * 0.5)));
+    expect(open(0.999)).toBeLessThanOrEqual(Math.round(1000 * (1 + JITTER_RATIO)));
+    expect(open(0.999)).toBeGreaterThan(1000);
+  });
+
   it("opens after the threshold of consecutive failures, for that host only", () => {
     const b = breakers();
     failTimes(b, "a:443", 2);

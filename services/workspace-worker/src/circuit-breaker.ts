@@ -1,3 +1,4 @@
+import { JITTER_RATIO } from "@hookstream/jetstream";
 export type BreakerState = "closed" | "open" | "half_open";
 
 export interface BreakerOptions {
@@ -12,6 +13,8 @@ export interface BreakerOptions {
   maxHosts: number;
   idleMs: number;
   now?: () => number;
+  /** Spreads each open time by up to JITTER_RATIO of it (tests pass a fixed value). */
+  random?: () => number;
   onTransition?: (host: string, to: BreakerState) => void;
 }
 
@@ -36,9 +39,11 @@ interface Host {
 export class CircuitBreakers {
   private readonly hosts = new Map<string, Host>();
   private readonly now: () => number;
+  private readonly random: () => number;
 
   constructor(private readonly options: BreakerOptions) {
     this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
   }
 
   /** `force` lets a call through whatever the state (a job's last delivery); it does not count as the probe. */
@@ -99,7 +104,9 @@ export class CircuitBreakers {
 
   private open(host: string, h: Host, now: number, openMs: number): void {
     h.openMs = openMs;
-    h.openUntil = now + openMs;
+    // Jitter, as the jobs' own delays have: doubling open times alone can keep meeting a host that flaps on a
+    // regular period in its down phase, holding the breaker open for minutes.
+    h.openUntil = now + Math.round(openMs * (1 + JITTER_RATIO * this.random()));
     h.probeSince = null;
     this.move(host, h, "open");
   }

@@ -8,6 +8,7 @@
  *   //  replicas ({ "workspace-worker": 3 } → instances workspace-worker, workspace-worker#2, #3), deferred services.
  *   await system.subscribe("ws-1", "acme/chaos");                       // destination path /ws-1, answers 200
  *   await system.subscribe("ws-2", "acme/chaos", (n) => (n % 3 ? 503 : 200)); // any Answer or function of n
+ *   await system.subscribe("ws-3", "acme/chaos", 200, await system.newDestination()); // a host (breaker) of its own
  *   const sender = new ProviderSender({ ingressUrls: system.ingressUrls(), secret: CHAOS_GITHUB_SECRET,
  *                                       resource: "acme/chaos", prefix: "run1" });
  *   sender.start(100);                                   // signed GitHub pushes per second, retried like GitHub
@@ -22,7 +23,8 @@
  * same store), `startPrivatePostgres` (initdb/pg_ctl; stop/start), `TestDestination` (verifies Standard Webhooks
  * signatures, indexes by `webhook-id`, scripted answers: status, headers, delay), `ProviderSender`, `account`
  * (sent, accepted, processed, lost, duplicated effects from PostgreSQL, duplicate deliveries, p99, recovery),
- * `figuresTable`. The eight scenarios of issue #9 are in ./scenarios, each `(ctx) => Promise<Figures[]>`.
+ * `figuresTable`, `waitForOutcomes` (let a backlog drain between faults), `system.deliveries(webhookId)` (every
+ * destination's requests for one job). The eight scenarios of issue #9 are in ./scenarios, each `(ctx) => Promise<Figures[]>`.
  */
 export * from "./accounting";
 export * from "./postgres";
