@@ -115,15 +115,17 @@ async function waitDelivered(tag, expected, sinceMs) {
 /** CPU used so far by a system's own processes and by the PostgreSQL backends serving its database. */
 async function cpuSnapshot(system) {
   const own = new Map(system.processes().map((p) => [p.pid, cpuMsOf(p.pid)]));
+  const names = new Map(system.processes().map((p) => [p.pid, p.name]));
   const { rows } = await adminPg.query("SELECT pid FROM pg_stat_activity WHERE datname = $1", [system.db.name]);
   const postgres = new Map(rows.map((r) => [r.pid, cpuMsOf(r.pid)]));
-  return { own, postgres, destinations: cpuMsOf(destinations.pid) };
+  return { own, names, postgres, destinations: cpuMsOf(destinations.pid) };
 }
 
 /** CPU ms per job between two snapshots (a backend that closed in between is not counted: pools keep theirs). */
 function cpuPerJob(before, after, jobs) {
   const sum = (a, b) => [...b].reduce((n, [pid, ms]) => n + ms - (a.get(pid) ?? 0), 0);
-  return { own: sum(before.own, after.own) / jobs, postgres: sum(before.postgres, after.postgres) / jobs, destinations: (after.destinations - before.destinations) / jobs };
+  const byProcess = Object.fromEntries([...after.own].map(([pid, ms]) => [after.names.get(pid), Math.round(((ms - (before.own.get(pid) ?? 0)) / jobs) * 1000) / 1000]));
+  return { own: sum(before.own, after.own) / jobs, byProcess, postgres: sum(before.postgres, after.postgres) / jobs, destinations: (after.destinations - before.destinations) / jobs };
 }
 
 const signed = (repo, n = 1) => {
@@ -204,7 +206,10 @@ const median = (xs) => {
 };
 const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "–");
 const rotate = (xs, k) => xs.map((_, i) => xs[(i + k) % xs.length]);
-const cpuText = (c) => `${fmt(c.own, 2)} + ${fmt(c.postgres, 2)} PG ms`;
+const cpuText = (c) =>
+  `${fmt(c.own, 2)} + ${fmt(c.postgres, 2)} PG ms (${Object.entries(c.byProcess)
+    .map(([name, ms]) => `${name} ${fmt(ms, 2)}`)
+    .join(", ")}; destinations ${fmt(c.destinations, 2)})`;
 
 /** The Hookstream tree to run: the work tree, or a commit exported next to it (sharing its node_modules). */
 async function hookstreamTree() {

@@ -73,7 +73,11 @@ export async function startHookstream({ root, hookstreamRoot = root, tmp, logDir
       const pg = await withClient(db.url, async (c) => {
         await c.query("SELECT pg_stat_force_next_flush()").catch(() => {});
         const { rows } = await c.query("SELECT xact_commit::bigint AS commits, tup_inserted::bigint AS inserted, tup_updated::bigint AS updated, tup_returned::bigint AS returned FROM pg_stat_database WHERE datname = current_database()");
-        return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
+        const totals = Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
+        // Rows read per table, by sequential scan and through indexes: where "returned" comes from.
+        const tables = await c.query("SELECT relname, seq_tup_read::bigint AS seq, COALESCE(idx_tup_fetch, 0)::bigint AS idx, (n_tup_ins + n_tup_upd)::bigint AS written FROM pg_stat_user_tables");
+        const byTable = Object.fromEntries(tables.rows.map((r) => [r.relname, { seqRead: Number(r.seq), idxFetched: Number(r.idx), written: Number(r.written) }]));
+        return { ...totals, tables: byTable };
       });
       return { nats: byName, pg };
     },
