@@ -7,12 +7,13 @@ const T0 = Date.parse("2026-11-27T10:00:00.000Z");
 export const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 /** One job's messages, as the router, the worker and nats-server would write them. */
-export function jobMessages(jobSeq: number, workspaceId = "ws-1", eventId = "evt-1") {
+export function jobMessages(jobSeq: number, workspaceId = "ws-1", eventId = "evt-1", fanout = 3) {
   const job: Job = {
     jobId: `${eventId}:${workspaceId}`,
     workspaceId,
     subscriptionId: "2f1c7a1e-8d2b-4c43-9a57-1b9c1f3d2e10",
     event: { id: eventId, seq: 7, source: "github", type: "pull_request", resource: "acme/api", receivedAt: at(-1) },
+    fanout,
   };
   const ids = { jobId: job.jobId, jobSeq, workspaceId };
   return {

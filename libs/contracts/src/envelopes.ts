@@ -58,6 +58,11 @@ export const Job = z.object({
   }),
   /** Set when this job replays an earlier one. */
   replayOf: id.optional(),
+  /**
+   * How many workspaces the routing that queued this job reached: the projection's affected_workspaces, known
+   * from the job itself rather than counted across the event's jobs. Absent on jobs queued before it existed.
+   */
+  fanout: z.number().int().positive().optional(),
 });
 export type Job = z.infer<typeof Job>;
 

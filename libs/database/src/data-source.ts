@@ -10,10 +10,11 @@ import { JobLifecycle1764219600000 } from "./migrations/1764219600000-job-lifecy
 import { WorkerState1764223200000 } from "./migrations/1764223200000-worker-state";
 import { RetentionIndexes1764226800000 } from "./migrations/1764226800000-retention-indexes";
 import { DestinationSecretHint1764228600000 } from "./migrations/1764228600000-destination-secret-hint";
+import { FanoutOnJobs1764230400000 } from "./migrations/1764230400000-fanout-on-jobs";
 
 export const ENTITIES = [Subscription, DeadLetter];
 /** In order; a new migration is added at the end. */
-export const MIGRATIONS = [Foundation1764201600000, RoutedEvents1764205200000, SubscriptionFilters1764208800000, DeadLetterRecovery1764212400000, JobLifecycle1764219600000, WorkerState1764223200000, RetentionIndexes1764226800000, DestinationSecretHint1764228600000];
+export const MIGRATIONS = [Foundation1764201600000, RoutedEvents1764205200000, SubscriptionFilters1764208800000, DeadLetterRecovery1764212400000, JobLifecycle1764219600000, WorkerState1764223200000, RetentionIndexes1764226800000, DestinationSecretHint1764228600000, FanoutOnJobs1764230400000];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

@@ -35,6 +35,7 @@ describe("planFanout", () => {
     expect(job).toMatchObject({ subject: "jobs.github.pull_request", msgId: "evt-1:ws-exact" });
     expect(job.data.event).toEqual({ id: "evt-1", seq: 9, source: "github", type: "pull_request", resource: "acme/api", receivedAt: "2026-11-27T00:00:00.000Z" });
     expect(job.headers).toMatchObject({ "Hookstream-Workspace-Id": "ws-exact", "Hookstream-Job-Id": "evt-1:ws-exact" });
+    expect(jobs.map((j) => j.data.fanout)).toEqual([3, 3, 3]);
   });
 
   it("gives a workspace with several matching subscriptions one job, from the most specific", () => {
@@ -64,7 +65,7 @@ describe("planFanout", () => {
     const rules = [rule("ws-a", "acme/api"), rule("ws-b", "acme/api")];
     const jobs = planFanout(event(), 1, rules, { replayId: "r1", workspaceId: "ws-b" });
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ msgId: "evt-1:ws-b:replay:r1", data: { jobId: "evt-1:ws-b:replay:r1", replayOf: "evt-1:ws-b" } });
+    expect(jobs[0]).toMatchObject({ msgId: "evt-1:ws-b:replay:r1", data: { jobId: "evt-1:ws-b:replay:r1", replayOf: "evt-1:ws-b", fanout: 1 } });
     expect(jobs[0]!.headers).toMatchObject({ "Hookstream-Replay-Of": "evt-1:ws-b" });
   });
 });

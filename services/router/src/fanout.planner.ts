@@ -44,6 +44,7 @@ export function planFanout(event: WebhookEvent, eventSeq: number, candidates: Su
     if (!current || specificity(rule.resource) > specificity(current.resource)) byWorkspace.set(rule.workspaceId, rule);
   }
   const subject = SUBJECTS.job(event.source, event.type);
+  const fanout = byWorkspace.size;
   return [...byWorkspace.values()].map((rule) => {
     const original = jobIdOf(event.id, rule.workspaceId);
     const jobId = options.replayId ? `${original}:replay:${options.replayId}` : original;
@@ -53,6 +54,7 @@ export function planFanout(event: WebhookEvent, eventSeq: number, candidates: Su
       subscriptionId: rule.id,
       event: { id: event.id, seq: eventSeq, source: event.source, type: event.type, resource: event.resource, receivedAt: event.receivedAt },
       ...(options.replayId ? { replayOf: original } : {}),
+      fanout,
     };
     return {
       subject,

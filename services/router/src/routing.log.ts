@@ -62,12 +62,20 @@ export class RoutingLog {
   }
 
   private async recordAll(decisions: Decision[]): Promise<void> {
-    const rows = decisions.map((d) => ({ source: d.event.source, event_id: d.event.id, job_count: d.workspaces.length, workspaces: d.workspaces, duration_ms: Math.round(d.durationMs) }));
+    // unnest of parameters, not jsonb_to_recordset: the planner then knows the batch's real size and probes the
+    // primary key per event. With a record set it guessed 100 rows and scanned the whole table for every batch.
     await this.db.query(
-      `UPDATE routed_events r SET job_count = d.job_count, workspaces = d.workspaces, duration_ms = d.duration_ms, routed_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS d(source text, event_id text, job_count int, workspaces text[], duration_ms int)
+      `UPDATE routed_events r SET job_count = d.job_count, workspaces = ARRAY(SELECT jsonb_array_elements_text(d.workspaces)),
+              duration_ms = d.duration_ms, routed_at = now()
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::int[]) AS d(source, event_id, job_count, workspaces, duration_ms)
         WHERE r.source = d.source AND r.event_id = d.event_id`,
-      [JSON.stringify(rows)],
+      [
+        decisions.map((d) => d.event.source),
+        decisions.map((d) => d.event.id),
+        decisions.map((d) => d.workspaces.length),
+        decisions.map((d) => JSON.stringify(d.workspaces)),
+        decisions.map((d) => Math.round(d.durationMs)),
+      ],
     );
   }
 }

@@ -14,7 +14,6 @@ import { AbsentBuckets } from "./handlers/absent-buckets";
 import { JobHandlerRegistry } from "./handlers/job-handler.registry";
 import { JobEventsRecorder } from "./job-events.recorder";
 import { JobHandler } from "./job.handler";
-import { FanoutRecounter } from "./projection/fanout-recounter";
 import { JobProjection } from "./projection/job-projection";
 import { JobProjectionStore } from "./projection/job-projection.store";
 import { JobProjector } from "./projection/job-projector";
@@ -78,7 +77,6 @@ export class WorkerModule {
         },
         JobProjectionStore,
         JobProjection,
-        FanoutRecounter,
       ],
     };
   }

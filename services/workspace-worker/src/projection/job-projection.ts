@@ -9,8 +9,11 @@ import { MicroBatcher } from "@hookstream/collections";
 
 /** Rows per statement: large enough for a fan-out's burst, small enough to keep one statement short. */
 export const PROJECTION_BATCH_ROWS = 1000;
-/** What a transition may wait for company before it is written. */
-const PROJECTION_FLUSH_MS = 50;
+/**
+ * What a transition may wait for company before it is written. Long enough that a job's `started` and its outcome
+ * usually share a batch (mergeByJob makes them one row write instead of two updates of an indexed row).
+ */
+const PROJECTION_FLUSH_MS = 200;
 
 /** The projector's consumers, bound beside the worker's own; each may hold a whole batch in flight. Untraced: three
  * messages per job, each a row in a batch, would triple the worker's spans for nothing a trace needs. */

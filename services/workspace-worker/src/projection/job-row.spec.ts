@@ -22,8 +22,11 @@ describe("queuedRow", () => {
       queuedAt: at(0),
       status: "queued",
       attempts: 0,
+      affectedWorkspaces: 3,
     });
     expect(queuedRow(SEQ, new Date(at(0)), { ...m.job, replayOf: "evt-0:ws-1" })).toMatchObject({ processingMode: "replay", replayOf: "evt-0:ws-1" });
+    // Queued before jobs carried their fan-out: the job counts itself.
+    expect(queuedRow(SEQ, new Date(at(0)), { ...m.job, fanout: undefined }).affectedWorkspaces).toBe(1);
   });
 
   it("keeps a message that is not a job, named as the worker names it", () => {

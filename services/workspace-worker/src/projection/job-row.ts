@@ -37,6 +37,8 @@ export interface JobRow {
   /** When the first attempt began. */
   startedAt: string | null;
   updatedAt: string | null;
+  /** Workspaces the job's routing reached (a fact of the JOBS message); 0 where a transition does not say. */
+  affectedWorkspaces: number;
 }
 
 /** Past this, attempt numbers (and so ranks) stop growing: a real schedule has a handful of deliveries. */
@@ -102,6 +104,7 @@ function blank(jobSeq: number, status: JobStatus, attempt: number): JobRow {
     outcomeAttempt: 0,
     startedAt: null,
     updatedAt: null,
+    affectedWorkspaces: 0,
   };
 }
 
@@ -112,7 +115,7 @@ export function queuedRow(jobSeq: number, storedAt: Date, data: unknown): JobRow
   const job = Job.safeParse(data);
   // The worker names a message it cannot read the same way.
   if (!job.success) return { ...row, id: `#${jobSeq}` };
-  const { jobId, workspaceId, replayOf, event } = job.data;
+  const { jobId, workspaceId, replayOf, event, fanout } = job.data;
   return {
     ...row,
     id: text(jobId),
@@ -123,6 +126,8 @@ export function queuedRow(jobSeq: number, storedAt: Date, data: unknown): JobRow
     replayOf: replayOf === undefined ? null : text(replayOf),
     processingMode: replayOf === undefined ? "live" : "replay",
     receivedAt: isoTime(event.receivedAt),
+    // A job queued before jobs carried their fan-out counts itself.
+    affectedWorkspaces: Math.min(fanout ?? 1, INT_MAX),
   };
 }
 
@@ -198,6 +203,7 @@ export function mergeRows(a: JobRow, b: JobRow): JobRow {
     outcomeAttempt: byOutcome.outcomeAttempt,
     startedAt: least(a.startedAt, b.startedAt),
     updatedAt: greatest(a.updatedAt, b.updatedAt),
+    affectedWorkspaces: Math.max(a.affectedWorkspaces, b.affectedWorkspaces),
   };
 }
 

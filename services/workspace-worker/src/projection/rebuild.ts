@@ -39,7 +39,6 @@ export async function rebuildJobProjection(js: JetStreamClient, jsm: JetStreamMa
   await store.clear();
   const report: RebuildReport = {};
   for (const [spec, toRow] of SOURCES) report[spec.stream] = await replay(js, jsm, spec, toRow, store);
-  await store.recountDue();
   return report;
 }
 
