@@ -18,6 +18,11 @@ export interface OutgoingMessage {
 
 export interface PublishOptions {
   timeoutMs?: number;
+  /**
+   * False: no producer span; the message still carries the active trace context. For records a consumer span
+   * already covers (a job's lifecycle events), where a span each would add nothing a trace needs.
+   */
+  span?: boolean;
 }
 
 const tracer = trace.getTracer("hookstream-jetstream");
@@ -36,6 +41,7 @@ export class JetStreamPublisher {
   }
 
   publish(message: OutgoingMessage, options: PublishOptions = {}): Promise<PubAck> {
+    if (options.span === false) return this.send(message, options);
     return this.inProducerSpan(`send ${message.subject}`, message.subject, 1, () => this.send(message, options));
   }
 

@@ -51,6 +51,8 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
         "@opentelemetry/instrumentation-fs": { enabled: false },
         "@opentelemetry/instrumentation-dns": { enabled: false },
         "@opentelemetry/instrumentation-net": { enabled: false },
+        // A span per pool checkout says nothing the query's own span does not, and costs as much.
+        "@opentelemetry/instrumentation-pg": { ignoreConnectSpans: true },
       }),
     ],
   });

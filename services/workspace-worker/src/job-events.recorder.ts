@@ -85,7 +85,7 @@ export class JobEventsRecorder {
 
   private async publish(ctx: AttemptContext, kind: JobEventKind, data: unknown): Promise<void> {
     try {
-      await this.publisher.publish(this.message(ctx, kind, data));
+      await this.publisher.publish(this.message(ctx, kind, data), { span: false });
       this.metrics.published.inc({ stream: STREAMS.jobEvents });
     } catch (e) {
       // The job's own ack, retry or dead-lettering must not depend on this record.
