@@ -63,8 +63,16 @@ export const Job = z.object({
    * from the job itself rather than counted across the event's jobs. Absent on jobs queued before it existed.
    */
   fanout: z.number().int().positive().optional(),
+  /**
+   * The event itself, when this job is its only reader (routed to one workspace) and it is small: reading it back
+   * from WEBHOOKS would cost a request per job, and copying it stores it no more often than the job's reference.
+   */
+  inlineEvent: WebhookEvent.optional(),
 });
 export type Job = z.infer<typeof Job>;
+
+/** Events up to this size (as stored on WEBHOOKS) travel inside their only job; far below NATS's max payload. */
+export const INLINE_EVENT_MAX_BYTES = 64 * 1024;
 
 export const jobIdOf = (eventId: string, workspaceId: string) => `${eventId}:${workspaceId}`;
 

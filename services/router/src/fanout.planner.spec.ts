@@ -1,4 +1,4 @@
-import type { WebhookEvent } from "@hookstream/contracts";
+import { INLINE_EVENT_MAX_BYTES, type WebhookEvent } from "@hookstream/contracts";
 import type { SubscriptionRule } from "@hookstream/subscriptions";
 import { planFanout } from "./fanout.planner";
 import { SubscriptionIndex } from "./subscription.index";
@@ -55,6 +55,16 @@ describe("planFanout", () => {
     expect(workspaces(planFanout(event(), 1, rules))).toEqual(["ws-opened", "ws-pr"]);
     // An event without an action never matches an action filter.
     expect(workspaces(planFanout(event({ type: "push", payload: {} }), 1, rules))).toEqual(["ws-push"]);
+  });
+
+  it("puts a small event inside its job when the job is its only one", () => {
+    const one = planFanout(event(), 1, [rule("ws-a", "acme/api")], { eventBytes: 4096 });
+    expect(one[0]!.data.inlineEvent).toEqual(event());
+    const two = planFanout(event(), 1, [rule("ws-a", "acme/api"), rule("ws-b", "acme/api")], { eventBytes: 4096 });
+    expect(two.map((j) => j.data.inlineEvent)).toEqual([undefined, undefined]);
+    expect(planFanout(event(), 1, [rule("ws-a", "acme/api")], { eventBytes: INLINE_EVENT_MAX_BYTES + 1 })[0]!.data.inlineEvent).toBeUndefined();
+    // A replay reads the event from WEBHOOKS itself: its size is not known here.
+    expect(planFanout(event(), 1, [rule("ws-a", "acme/api")], { replayId: "r1" })[0]!.data.inlineEvent).toBeUndefined();
   });
 
   it("ignores subscriptions of another source", () => {

@@ -1,4 +1,4 @@
-import { HEADERS, type Job, jobIdOf, SUBJECTS, type WebhookEvent } from "@hookstream/contracts";
+import { HEADERS, INLINE_EVENT_MAX_BYTES, type Job, jobIdOf, SUBJECTS, type WebhookEvent } from "@hookstream/contracts";
 import type { OutgoingMessage } from "@hookstream/jetstream";
 import type { SubscriptionRule } from "@hookstream/subscriptions";
 
@@ -25,6 +25,8 @@ export interface PlanOptions {
   replayId?: string;
   /** Limit the plan to one workspace. */
   workspaceId?: string;
+  /** The event's size as stored on WEBHOOKS: a single job carries an event up to INLINE_EVENT_MAX_BYTES. */
+  eventBytes?: number;
 }
 
 export type PlannedJob = OutgoingMessage & { data: Job };
@@ -45,6 +47,7 @@ export function planFanout(event: WebhookEvent, eventSeq: number, candidates: Su
   }
   const subject = SUBJECTS.job(event.source, event.type);
   const fanout = byWorkspace.size;
+  const inline = fanout === 1 && options.eventBytes !== undefined && options.eventBytes <= INLINE_EVENT_MAX_BYTES;
   return [...byWorkspace.values()].map((rule) => {
     const original = jobIdOf(event.id, rule.workspaceId);
     const jobId = options.replayId ? `${original}:replay:${options.replayId}` : original;
@@ -55,6 +58,7 @@ export function planFanout(event: WebhookEvent, eventSeq: number, candidates: Su
       event: { id: event.id, seq: eventSeq, source: event.source, type: event.type, resource: event.resource, receivedAt: event.receivedAt },
       ...(options.replayId ? { replayOf: original } : {}),
       fanout,
+      ...(inline ? { inlineEvent: event } : {}),
     };
     return {
       subject,

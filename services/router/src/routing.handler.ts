@@ -32,7 +32,7 @@ export class RoutingHandler {
         return;
       }
       // Workspaces subscribed to a renamed repository hear of the rename too, under either name.
-      const jobs = await this.fanout.fanOut(event, ctx.seq);
+      const jobs = await this.fanout.fanOut(event, ctx.seq, { eventBytes: ctx.message.data.length });
       await this.followResourceChanges(event);
       await this.routingLog.record(event, jobs.map((j) => j.data.workspaceId), performance.now() - started);
       this.log.debug(`event ${event.id} (${event.source}/${event.type} ${event.resource ?? "-"}) → ${jobs.length} jobs`);

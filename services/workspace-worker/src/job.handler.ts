@@ -88,7 +88,7 @@ export class JobHandler {
       this.log.debug(`job ${job.jobId}: subscription ${job.subscriptionId} was removed; nothing to do`);
       return { applied: true };
     }
-    const event = await this.events.get(job.event.seq, job.event.id);
+    const event = job.inlineEvent ?? (await this.events.get(job.event.seq, job.event.id));
     const version = entityVersionOf(event);
     if (version) {
       const newer = await this.staleness.newerApplied(job.workspaceId, event.source, version);
