@@ -8,10 +8,17 @@ import { Subscription } from "@hookstream/database";
 import { NATS_CONNECTION } from "@hookstream/jetstream";
 import { isEncrypted, Keyring } from "@hookstream/secrets";
 
+/** A signing secret as the reader hands it out: still encrypted, opened only to build a signing key. */
+export interface SealedSecret {
+  /** The stored (encrypted) form: the same for as long as the secret is, so it can name a cached signing key. */
+  readonly sealed: string;
+  /** The secret in clear: for building a signing key, never to be logged or kept. */
+  open(): string;
+}
+
 export interface Destination {
   url: string | null;
-  /** The signing secret in clear: for signing one delivery, never to be logged or kept. */
-  secret: string | null;
+  secret: SealedSecret | null;
 }
 
 /** A subscription's destination as stored: the secret still encrypted, so the cache holds no secret in clear. */
@@ -72,9 +79,10 @@ export class DestinationReader implements OnModuleInit, OnModuleDestroy {
   async forDelivery(subscriptionId: string): Promise<Destination | null> {
     const stored = await this.find(subscriptionId);
     if (!stored) return null;
+    const sealed = stored.secret;
     // A row written before encryption existed (until a router or DLQ manager start-up encrypts it) is still usable.
-    const secret = stored.secret === null ? null : isEncrypted(stored.secret) ? this.keyring.decrypt(stored.secret) : stored.secret;
-    return { url: stored.url, secret };
+    const open = () => (isEncrypted(sealed!) ? this.keyring.decrypt(sealed!) : sealed!);
+    return { url: stored.url, secret: sealed === null ? null : { sealed, open } };
   }
 
   /** The destination URL only; null when none or the subscription was removed. */

@@ -1,13 +1,14 @@
 import { Inject, Injectable, type OnApplicationShutdown } from "@nestjs/common";
 import { Agent, request } from "undici";
 import { HookstreamError } from "@hookstream/contracts";
+import type { SealedSecret } from "@hookstream/subscriptions";
 import { WORKER_CONFIG, type WorkerConfig } from "./config";
 import { classifyResponse } from "./delivery.outcome";
 import { signDelivery } from "./standard-webhooks.signer";
 
 export interface Delivery {
   url: string;
-  secret: string | null;
+  secret: SealedSecret | null;
   /** Standard Webhooks `webhook-id`: the job id, stable across retries. */
   id: string;
   body: string;
