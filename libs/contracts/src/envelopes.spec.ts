@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { DeliveryAdvisory, encodeWebhookEvent, Job, JobEvent, jobIdOf, WebhookEvent } from "./envelopes";
-import { subjectToken, SUBJECTS } from "./streams";
-import { dlqConsumer, projectorAdvisoriesConsumer, projectorEventsConsumer, projectorJobsConsumer, workerConsumer } from "./consumers";
+import { processingModeOf, subjectToken, SUBJECTS } from "./streams";
+import { dlqConsumer, dlqOutcomesConsumer, projectorAdvisoriesConsumer, projectorEventsConsumer, projectorJobsConsumer, workerConsumer } from "./consumers";
 
 const event = {
   id: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
@@ -71,6 +71,14 @@ describe("subjects and consumers", () => {
     expect(SUBJECTS.job("stripe", "invoice.paid")).toBe("jobs.stripe.invoice_paid");
     expect(subjectToken("a b>*")).toBe("a_b__");
     expect(subjectToken("")).toBe("_");
+  });
+
+  it("put a replay's job events apart from live ones, a job's history still under one filter", () => {
+    expect(SUBJECTS.jobEvent(processingModeOf(undefined), "succeeded", 12)).toBe("job-events.live.succeeded.12");
+    expect(SUBJECTS.jobEvent(processingModeOf("e:ws"), "stale", 13)).toBe("job-events.replay.stale.13");
+    expect(SUBJECTS.jobEventsOf(12)).toBe("job-events.*.*.12");
+    expect(dlqOutcomesConsumer().config.filter_subject).toBe(SUBJECTS.replayJobEvents);
+    expect(projectorEventsConsumer().config.filter_subject).toBe(SUBJECTS.jobEventsAll);
   });
 
   it("refuse a schedule nats-server would refuse", () => {

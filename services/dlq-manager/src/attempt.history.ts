@@ -6,7 +6,7 @@ import { JETSTREAM } from "@hookstream/jetstream";
 /** A job cannot have more attempts than this worth reading (max_deliver is far smaller). */
 const MAX_ATTEMPTS_READ = 1000;
 
-/** Reads one job's failed attempts from JOB_EVENTS (`job-events.*.<jobSeq>`) with a short-lived ordered consumer. */
+/** Reads one job's failed attempts from JOB_EVENTS (`job-events.*.*.<jobSeq>`) with a short-lived ordered consumer. */
 @Injectable()
 export class AttemptHistory {
   constructor(@Inject(JETSTREAM) private readonly js: JetStreamClient) {}

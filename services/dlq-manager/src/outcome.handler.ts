@@ -8,8 +8,8 @@ import { originalOfReplay } from "./replay.builder";
 
 /**
  * JOB_EVENTS → entry status: a replayed job that succeeded, or that the worker found superseded by a newer event
- * (stale: nothing left to deliver), makes its entry reprocessed. Every other job event is acknowledged and ignored;
- * failures reach the DLQ through advisories.
+ * (stale: nothing left to deliver), makes its entry reprocessed. The consumer is handed replays' events only
+ * (`job-events.replay.>`); the others are acknowledged and ignored: failures reach the DLQ through advisories.
  */
 @Controller()
 export class OutcomeHandler {
