@@ -96,6 +96,7 @@ describe("JobEvent", () => {
     expect(JobEvent.parse({ kind: "succeeded", ...attempt, durationMs: 3 }).kind).toBe("succeeded");
     expect(JobEvent.parse({ kind: "attempt_failed", ...attempt, category: "timeout", message: "slow", durationMs: 3 }).kind).toBe("attempt_failed");
     expect(JobEvent.parse({ kind: "stale", ...attempt, entity: "github/pull_request/1", reason: "newer applied", durationMs: 3 }).kind).toBe("stale");
+    expect(JobEvent.parse({ kind: "stale", ...attempt, replayOf: "e:ws0", entity: "github/pull_request/1", reason: "newer applied", durationMs: 3 })).toMatchObject({ replayOf: "e:ws0" });
     expect(JobEvent.safeParse({ kind: "dead_lettered", ...attempt }).success).toBe(false);
     expect(JobEvent.safeParse({ kind: "started", ...attempt, attempt: 0 }).success).toBe(false);
   });

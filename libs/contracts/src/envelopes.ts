@@ -118,6 +118,8 @@ export type JobStarted = z.infer<typeof JobStarted>;
 export const JobStale = z.object({
   kind: z.literal("stale"),
   ...attemptOf,
+  /** Set when the job replays an earlier one: the DLQ manager counts that one reprocessed. */
+  replayOf: id.optional(),
   /** The entity the job would have changed, e.g. `github/pull_request/42`. */
   entity: z.string(),
   reason: z.string(),

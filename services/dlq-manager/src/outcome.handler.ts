@@ -26,8 +26,8 @@ export class OutcomeHandler {
     if (!parsed.success) return;
     const e = parsed.data;
     if (e.kind !== "succeeded" && e.kind !== "stale") return;
-    // A stale event does not say what it replays; the DLQ's own replays say it in their job id.
-    const original = e.kind === "succeeded" ? e.replayOf : originalOfReplay(e.jobId);
+    // A stale event recorded before JobStale carried replayOf: the DLQ's own replays say it in their job id.
+    const original = e.replayOf ?? (e.kind === "stale" ? originalOfReplay(e.jobId) : null);
     if (!original) return;
     if (await this.store.markReprocessed(original, STREAMS.jobs, e.jobSeq, e.kind)) {
       this.metrics.outcomes.inc({ outcome: "reprocessed" });

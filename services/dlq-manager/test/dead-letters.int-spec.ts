@@ -165,6 +165,8 @@ describe("replaying one entry", () => {
     expect((await stack.admin("dlq", "POST", `/admin/dlq/${e.id}/replay`, {})).status).toBe(202);
     const done = await entryWhen(stack, e.id, (x) => x.status === "reprocessed", "the superseded entry reprocessed");
     expect(done.replays).toEqual([expect.objectContaining({ n: 1, outcome: "stale" })]);
+    const stale = await stack.jsm.streams.getMessage(STREAMS.jobEvents, { last_by_subj: SUBJECTS.jobEvent("replay", "stale", Number(done.replays![0]!.streamSeq)) });
+    expect(stale!.json()).toMatchObject({ kind: "stale", jobId: "d-stale-1:ws-stale:replay:1", replayOf: "d-stale-1:ws-stale" });
     await sleep(500);
     expect(dest.on("/ws-stale").filter((d) => d.id !== "d-stale-1:ws-stale").map((d) => d.id)).toEqual(["d-stale-2:ws-stale"]);
   });

@@ -61,7 +61,7 @@ export class JobEventsRecorder {
 
   /** Acknowledged without being applied: a newer job for the same workspace and `entity` was applied first. */
   async stale(ctx: AttemptContext, entity: string, reason: string): Promise<void> {
-    const event: JobStale = { kind: "stale", ...this.outcome(ctx), entity, reason };
+    const event: JobStale = { kind: "stale", ...this.outcome(ctx), replayOf: ctx.replayOf, entity, reason };
     await this.publish(ctx, event.kind, event);
   }
 
