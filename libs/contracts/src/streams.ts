@@ -36,6 +36,11 @@ export const SUBJECTS = {
    */
   jobEvent: (mode: ProcessingMode, kind: JobEventKind, jobSeq: number) => `job-events.${mode}.${kind}.${jobSeq}`,
   jobEventsOf: (jobSeq: number) => `job-events.*.*.${jobSeq}`,
+  /**
+   * One job's history as workers recorded it before the mode token (`job-events.<kind>.<seq>`): JOB_EVENTS keeps
+   * it up to its max age after an upgrade, so it can go once that has passed.
+   */
+  jobEventsBeforeModeOf: (jobSeq: number) => `job-events.*.${jobSeq}`,
   replayJobEvents: "job-events.replay.>",
   jobEventsAll: "job-events.>",
   maxDeliveriesAdvisory: (stream: string) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.*`,
