@@ -77,7 +77,8 @@ async function quiet(): Promise<void> {
 const all = () => stack.db.query("SELECT * FROM background_jobs ORDER BY job_seq");
 
 const js = () => jetstream(stack.nc);
-const publishEvent = (e: JobEvent, msgId: string) => js().publish(SUBJECTS.jobEvent(e.kind, e.jobSeq), JSON.stringify(e), { msgID: msgId });
+/** Events of routed jobs, as the worker records them. */
+const publishEvent = (e: JobEvent, msgId: string) => js().publish(SUBJECTS.jobEvent("live", e.kind, e.jobSeq), JSON.stringify(e), { msgID: msgId });
 
 beforeAll(async () => {
   await dest.start();
@@ -111,7 +112,7 @@ describe("the job lifecycle projection", () => {
     await jobWhen("e-ok:ok-3", "succeeded");
     await eventually(async () => (await jobOf("e-ok:ok-2"))?.affected_workspaces === 3, "the fan-out counted on every job");
     // The worker published the start too.
-    const started = await stack.jsm.streams.getMessage(STREAMS.jobEvents, { last_by_subj: SUBJECTS.jobEvent("started", Number(row.job_seq)) });
+    const started = await stack.jsm.streams.getMessage(STREAMS.jobEvents, { last_by_subj: SUBJECTS.jobEvent("live", "started", Number(row.job_seq)) });
     expect(started!.json()).toMatchObject({ kind: "started", jobId: "e-ok:ok-1", attempt: 1 });
   });
 

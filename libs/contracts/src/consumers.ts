@@ -9,7 +9,7 @@ export const CONSUMERS = {
   dlqManager: "dlq-manager",
   /** The router's consumer of replay requests. */
   routerReplays: "router-replays",
-  /** The DLQ manager's view of job outcomes (a replayed job succeeding or failing again). */
+  /** The DLQ manager's view of replayed jobs' outcomes (succeeding, or found superseded). */
   dlqOutcomes: "dlq-outcomes",
   /** The job lifecycle projector (background_jobs): one consumer per stream it reads. */
   projectorJobs: "job-projector-jobs",
@@ -71,9 +71,13 @@ export function routerReplaysConsumer(schedule: RetrySchedule): ConsumerSpec {
   return pull(STREAMS.replays, CONSUMERS.routerReplays, SUBJECTS.replaysAll, retryFields(schedule));
 }
 
-/** Job outcomes for the DLQ manager; retried forever, like advisories. */
+/**
+ * Replayed jobs' events for the DLQ manager, the only outcomes it acts on; retried forever, like advisories. Its
+ * filter was `job-events.>` before the mode token: nats-server 2.9 changes a durable's filter in place, keeping its
+ * position, so provisioning updates it under the same name.
+ */
 export function dlqOutcomesConsumer(): ConsumerSpec {
-  return pull(STREAMS.jobEvents, CONSUMERS.dlqOutcomes, SUBJECTS.jobEventsAll, { ack_wait: 30_000 * MS_NS, max_deliver: -1, max_ack_pending: 256 });
+  return pull(STREAMS.jobEvents, CONSUMERS.dlqOutcomes, SUBJECTS.replayJobEvents, { ack_wait: 30_000 * MS_NS, max_deliver: -1, max_ack_pending: 256 });
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { DeliveryAdvisory, encodeWebhookEvent, Job, JobEvent, jobIdOf, WebhookEvent } from "./envelopes";
-import { subjectToken, SUBJECTS } from "./streams";
-import { dlqConsumer, projectorAdvisoriesConsumer, projectorEventsConsumer, projectorJobsConsumer, workerConsumer } from "./consumers";
+import { processingModeOf, subjectToken, SUBJECTS } from "./streams";
+import { dlqConsumer, dlqOutcomesConsumer, projectorAdvisoriesConsumer, projectorEventsConsumer, projectorJobsConsumer, workerConsumer } from "./consumers";
 
 const event = {
   id: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
@@ -73,6 +73,14 @@ describe("subjects and consumers", () => {
     expect(subjectToken("")).toBe("_");
   });
 
+  it("put a replay's job events apart from live ones, a job's history still under one filter", () => {
+    expect(SUBJECTS.jobEvent(processingModeOf(undefined), "succeeded", 12)).toBe("job-events.live.succeeded.12");
+    expect(SUBJECTS.jobEvent(processingModeOf("e:ws"), "stale", 13)).toBe("job-events.replay.stale.13");
+    expect(SUBJECTS.jobEventsOf(12)).toBe("job-events.*.*.12");
+    expect(dlqOutcomesConsumer().config.filter_subject).toBe(SUBJECTS.replayJobEvents);
+    expect(projectorEventsConsumer().config.filter_subject).toBe(SUBJECTS.jobEventsAll);
+  });
+
   it("refuse a schedule nats-server would refuse", () => {
     expect(() => workerConsumer({ maxDeliver: 2, backoffMs: [1000, 2000], maxAckPending: 10 })).toThrow(/max_deliver/);
     const ok = workerConsumer({ maxDeliver: 3, backoffMs: [1000, 2000], maxAckPending: 10 });
@@ -88,6 +96,7 @@ describe("JobEvent", () => {
     expect(JobEvent.parse({ kind: "succeeded", ...attempt, durationMs: 3 }).kind).toBe("succeeded");
     expect(JobEvent.parse({ kind: "attempt_failed", ...attempt, category: "timeout", message: "slow", durationMs: 3 }).kind).toBe("attempt_failed");
     expect(JobEvent.parse({ kind: "stale", ...attempt, entity: "github/pull_request/1", reason: "newer applied", durationMs: 3 }).kind).toBe("stale");
+    expect(JobEvent.parse({ kind: "stale", ...attempt, replayOf: "e:ws0", entity: "github/pull_request/1", reason: "newer applied", durationMs: 3 })).toMatchObject({ replayOf: "e:ws0" });
     expect(JobEvent.safeParse({ kind: "dead_lettered", ...attempt }).success).toBe(false);
     expect(JobEvent.safeParse({ kind: "started", ...attempt, attempt: 0 }).success).toBe(false);
   });

@@ -76,7 +76,7 @@ export const INLINE_EVENT_MAX_BYTES = 64 * 1024;
 
 export const jobIdOf = (eventId: string, workspaceId: string) => `${eventId}:${workspaceId}`;
 
-/** A failed attempt, on `job-events.attempt_failed.<jobSeq>`: survives the worker and feeds the DLQ entry. */
+/** A failed attempt, on `job-events.<mode>.attempt_failed.<jobSeq>`: survives the worker and feeds the DLQ entry. */
 export const JobAttemptFailed = z.object({
   kind: z.literal("attempt_failed"),
   jobId: id,
@@ -92,7 +92,7 @@ export const JobAttemptFailed = z.object({
 });
 export type JobAttemptFailed = z.infer<typeof JobAttemptFailed>;
 
-/** A job done, on `job-events.succeeded.<jobSeq>`: lets the DLQ manager see a replay succeed. */
+/** A job done, on `job-events.<mode>.succeeded.<jobSeq>`: lets the DLQ manager see a replay succeed. */
 export const JobSucceeded = z.object({
   kind: z.literal("succeeded"),
   jobId: id,
@@ -118,19 +118,21 @@ const attemptOf = {
 };
 
 /**
- * An attempt began, on `job-events.started.<jobSeq>`. Published without waiting for the PubAck, so it may be
- * missing or stored after the attempt's outcome: readers order a job's events by attempt, never by arrival.
+ * An attempt began, on `job-events.<mode>.started.<jobSeq>`. Published without waiting for the PubAck, so it may
+ * be missing or stored after the attempt's outcome: readers order a job's events by attempt, never by arrival.
  */
 export const JobStarted = z.object({ kind: z.literal("started"), ...attemptOf });
 export type JobStarted = z.infer<typeof JobStarted>;
 
 /**
- * A job acknowledged without being applied, on `job-events.stale.<jobSeq>`: a newer job for the same workspace
- * and entity was applied first.
+ * A job acknowledged without being applied, on `job-events.<mode>.stale.<jobSeq>`: a newer job for the same
+ * workspace and entity was applied first.
  */
 export const JobStale = z.object({
   kind: z.literal("stale"),
   ...attemptOf,
+  /** Set when the job replays an earlier one: the DLQ manager counts that one reprocessed. */
+  replayOf: id.optional(),
   /** The entity the job would have changed, e.g. `github/pull_request/42`. */
   entity: z.string(),
   reason: z.string(),

@@ -30,9 +30,18 @@ export const SUBJECTS = {
   webhooksAll: "webhooks.>",
   job: (source: string, eventType: string) => `jobs.${subjectToken(source)}.${subjectToken(eventType)}`,
   jobsAll: "jobs.>",
-  /** `job-events.<kind>.<JOBS stream sequence>`: one job's whole history is `job-events.*.<seq>`. */
-  jobEvent: (kind: JobEventKind, jobSeq: number) => `job-events.${kind}.${jobSeq}`,
-  jobEventsOf: (jobSeq: number) => `job-events.*.${jobSeq}`,
+  /**
+   * `job-events.<mode>.<kind>.<JOBS stream sequence>`: one job's whole history is `job-events.*.*.<seq>`, and the
+   * DLQ manager, which acts only on replays' outcomes, reads `job-events.replay.>` without being handed every job's.
+   */
+  jobEvent: (mode: ProcessingMode, kind: JobEventKind, jobSeq: number) => `job-events.${mode}.${kind}.${jobSeq}`,
+  jobEventsOf: (jobSeq: number) => `job-events.*.*.${jobSeq}`,
+  /**
+   * One job's history as workers recorded it before the mode token (`job-events.<kind>.<seq>`): JOB_EVENTS keeps
+   * it up to its max age after an upgrade, so it can go once that has passed.
+   */
+  jobEventsBeforeModeOf: (jobSeq: number) => `job-events.*.${jobSeq}`,
+  replayJobEvents: "job-events.replay.>",
   jobEventsAll: "job-events.>",
   maxDeliveriesAdvisory: (stream: string) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.*`,
   terminatedAdvisory: (stream: string) => `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${stream}.*`,
@@ -50,6 +59,10 @@ export type SubscriptionChangeKind = (typeof SUBSCRIPTION_CHANGE_KINDS)[number];
 
 export const JOB_EVENT_KINDS = ["attempt_failed", "succeeded", "dead_lettered", "started", "stale"] as const;
 export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
+
+/** `live` for a routed job, `replay` for one that replays an earlier job (DLQ and router replays set `replayOf`). */
+export type ProcessingMode = "live" | "replay";
+export const processingModeOf = (replayOf: string | undefined): ProcessingMode => (replayOf === undefined ? "live" : "replay");
 
 const MS_NS = 1e6;
 const DAY_MS = 24 * 60 * 60 * 1000;

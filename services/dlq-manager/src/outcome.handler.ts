@@ -8,8 +8,8 @@ import { originalOfReplay } from "./replay.builder";
 
 /**
  * JOB_EVENTS → entry status: a replayed job that succeeded, or that the worker found superseded by a newer event
- * (stale: nothing left to deliver), makes its entry reprocessed. Every other job event is acknowledged and ignored;
- * failures reach the DLQ through advisories.
+ * (stale: nothing left to deliver), makes its entry reprocessed. The consumer is handed replays' events only
+ * (`job-events.replay.>`); the others are acknowledged and ignored: failures reach the DLQ through advisories.
  */
 @Controller()
 export class OutcomeHandler {
@@ -26,8 +26,8 @@ export class OutcomeHandler {
     if (!parsed.success) return;
     const e = parsed.data;
     if (e.kind !== "succeeded" && e.kind !== "stale") return;
-    // A stale event does not say what it replays; the DLQ's own replays say it in their job id.
-    const original = e.kind === "succeeded" ? e.replayOf : originalOfReplay(e.jobId);
+    // A stale event recorded before JobStale carried replayOf: the DLQ's own replays say it in their job id.
+    const original = e.replayOf ?? (e.kind === "stale" ? originalOfReplay(e.jobId) : null);
     if (!original) return;
     if (await this.store.markReprocessed(original, STREAMS.jobs, e.jobSeq, e.kind)) {
       this.metrics.outcomes.inc({ outcome: "reprocessed" });

@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jetstream } from "@nats-io/jetstream";
+import { type JobAttemptFailed, SUBJECTS } from "@hookstream/contracts";
 import { startTelemetry } from "@hookstream/telemetry";
 import { TestDestination } from "../../../test/support/destinations";
 import { eventually } from "../../../test/support/eventually";
@@ -94,6 +96,31 @@ describe("console API", () => {
     const attempts = await get<{ items: { attempt: number; category: string }[] }>(`/admin/jobs/${jobs["ws-down"]!.jobSeq}/attempts`, READ_TOKEN);
     expect(attempts.body.items.map((a) => a.attempt)).toEqual([1, 2]);
     expect((await get("/admin/events/999999")).status).toBe(404);
+  });
+
+  it("shows the attempts of a job failing across the upgrade that added the mode token to job event subjects", async () => {
+    const jobSeq = 900_001;
+    const failed = (attempt: number): JobAttemptFailed => ({
+      kind: "attempt_failed",
+      jobId: "evt-upgrade:ws-upgrade",
+      jobSeq,
+      workspaceId: "ws-upgrade",
+      attempt,
+      category: "external_api",
+      message: `destination answered 50${attempt}`,
+      status: 500 + attempt,
+      at: new Date().toISOString(),
+      durationMs: 10,
+    });
+    const js = jetstream(stack.nc);
+    // As a worker of the earlier release recorded it, then as one of this release.
+    await js.publish(`job-events.attempt_failed.${jobSeq}`, JSON.stringify(failed(1)));
+    await js.publish(SUBJECTS.jobEvent("live", "attempt_failed", jobSeq), JSON.stringify(failed(2)));
+    const attempts = await get<{ items: { attempt: number; status: number }[] }>(`/admin/jobs/${jobSeq}/attempts`, READ_TOKEN);
+    expect(attempts.body.items.map((a) => [a.attempt, a.status])).toEqual([
+      [1, 501],
+      [2, 502],
+    ]);
   });
 
   it("counts an event delivered once its dead-lettered job was replayed successfully", async () => {

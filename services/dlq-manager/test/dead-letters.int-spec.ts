@@ -1,6 +1,6 @@
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { jetstream } from "@nats-io/jetstream";
-import { STREAMS } from "@hookstream/contracts";
+import { CONSUMERS, STREAMS, SUBJECTS } from "@hookstream/contracts";
 import { TestDestination } from "../../../test/support/destinations";
 import { eventually, sleep } from "../../../test/support/eventually";
 import { READ_TOKEN, TestStack } from "../../../test/support/stack";
@@ -85,6 +85,30 @@ describe("dead-lettering", () => {
   });
 });
 
+/** The DLQ manager's consumer of job outcomes: what it was handed so far. */
+const outcomes = () => stack.jsm.consumers.info(STREAMS.jobEvents, CONSUMERS.dlqOutcomes);
+
+describe("what the DLQ manager reads of JOB_EVENTS", () => {
+  it("is handed no event of a live job, failed or delivered", async () => {
+    dest.answer("/ws-live", 200);
+    await stack.subscribe({ workspaceId: "ws-live", resource: "acme/ws-live", destinationUrl: dest.url("/ws-live"), destinationSecret: secret });
+    await send(stack, "acme/ws-live", "d-live");
+    // Projected once the worker's `succeeded` is on JOB_EVENTS.
+    const [live] = await eventually(async () => {
+      const rows = await stack.db.query<{ job_seq: string }>("SELECT job_seq FROM background_jobs WHERE id = 'd-live:ws-live' AND status = 'succeeded'");
+      return rows.length > 0 && rows;
+    }, "the live job's success projected");
+    const succeeded = await stack.jsm.streams.getMessage(STREAMS.jobEvents, { last_by_subj: SUBJECTS.jobEvent("live", "succeeded", Number(live!.job_seq)) });
+    expect(succeeded!.json()).toMatchObject({ kind: "succeeded", jobId: "d-live:ws-live" });
+    expect(succeeded!.json()).not.toHaveProperty("replayOf");
+
+    // Every job so far is live: the attempts of the dead-lettered ones above, and this success.
+    expect((await stack.jsm.streams.info(STREAMS.jobEvents)).state.messages).toBeGreaterThan(10);
+    const info = await outcomes();
+    expect({ delivered: info.delivered.consumer_seq, pending: info.num_pending, ackPending: info.num_ack_pending }).toEqual({ delivered: 0, pending: 0, ackPending: 0 });
+  });
+});
+
 describe("replaying one entry", () => {
   it("delivers it once after the destination healed, marks it reprocessed, and refuses a second replay", async () => {
     const e = await entryOf(stack, "ws-500");
@@ -105,6 +129,15 @@ describe("replaying one entry", () => {
     expect(job!.json()).toMatchObject({ jobId: "d-500:ws-500:replay:1", replayOf: "d-500:ws-500", workspaceId: "ws-500" });
     expect(job!.header.get("Hookstream-Replay-Of")).toBe("d-500:ws-500");
     expect((await stack.admin("dlq", "POST", `/admin/dlq/${e.id}/replay`, {})).status).toBe(409);
+
+    // The first replay of this file: its start and success are all the DLQ manager was ever handed.
+    const replaySeq = Number(done.replays![0]!.streamSeq);
+    const succeeded = await stack.jsm.streams.getMessage(STREAMS.jobEvents, { last_by_subj: SUBJECTS.jobEvent("replay", "succeeded", replaySeq) });
+    expect(succeeded!.json()).toMatchObject({ kind: "succeeded", jobId: "d-500:ws-500:replay:1", replayOf: "d-500:ws-500" });
+    await eventually(async () => {
+      const info = await outcomes();
+      return info.delivered.consumer_seq === 2 && info.ack_floor.consumer_seq === 2 && info.num_pending === 0;
+    }, "the replay's started and succeeded, and nothing else, handed to dlq-outcomes");
   });
 
   it("adds a replay that fails again to the same entry, whose history grows", async () => {
@@ -132,6 +165,8 @@ describe("replaying one entry", () => {
     expect((await stack.admin("dlq", "POST", `/admin/dlq/${e.id}/replay`, {})).status).toBe(202);
     const done = await entryWhen(stack, e.id, (x) => x.status === "reprocessed", "the superseded entry reprocessed");
     expect(done.replays).toEqual([expect.objectContaining({ n: 1, outcome: "stale" })]);
+    const stale = await stack.jsm.streams.getMessage(STREAMS.jobEvents, { last_by_subj: SUBJECTS.jobEvent("replay", "stale", Number(done.replays![0]!.streamSeq)) });
+    expect(stale!.json()).toMatchObject({ kind: "stale", jobId: "d-stale-1:ws-stale:replay:1", replayOf: "d-stale-1:ws-stale" });
     await sleep(500);
     expect(dest.on("/ws-stale").filter((d) => d.id !== "d-stale-1:ws-stale").map((d) => d.id)).toEqual(["d-stale-2:ws-stale"]);
   });

@@ -229,7 +229,7 @@ describe("stream retention", () => {
     const js = jetstream(nc);
     const publish = async (n: number) => {
       const seqs: number[] = [];
-      for (let i = 0; i < n; i++) seqs.push((await js.publish(SUBJECTS.jobEvent("succeeded", 1000 + i), "{}")).seq);
+      for (let i = 0; i < n; i++) seqs.push((await js.publish(SUBJECTS.jobEvent("live", "succeeded", 1000 + i), "{}")).seq);
       return seqs;
     };
     const old = await publish(4);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from "@nestjs/common";
-import { categorize, HEADERS, type JobAttemptFailed, type JobEventKind, type JobStale, type JobStarted, type JobSucceeded, STREAMS, SUBJECTS } from "@hookstream/contracts";
+import { categorize, HEADERS, type JobAttemptFailed, type JobEventKind, type JobStale, type JobStarted, type JobSucceeded, processingModeOf, STREAMS, SUBJECTS } from "@hookstream/contracts";
 import { JetStreamPublisher, type OutgoingMessage } from "@hookstream/jetstream";
 import { MetricsService } from "@hookstream/platform";
 import { DeliveryError } from "./destination.client";
@@ -61,7 +61,7 @@ export class JobEventsRecorder {
 
   /** Acknowledged without being applied: a newer job for the same workspace and `entity` was applied first. */
   async stale(ctx: AttemptContext, entity: string, reason: string): Promise<void> {
-    const event: JobStale = { kind: "stale", ...this.outcome(ctx), entity, reason };
+    const event: JobStale = { kind: "stale", ...this.outcome(ctx), replayOf: ctx.replayOf, entity, reason };
     await this.publish(ctx, event.kind, event);
   }
 
@@ -75,7 +75,7 @@ export class JobEventsRecorder {
 
   private message(ctx: AttemptContext, kind: JobEventKind, data: unknown): OutgoingMessage {
     return {
-      subject: SUBJECTS.jobEvent(kind, ctx.jobSeq),
+      subject: SUBJECTS.jobEvent(processingModeOf(ctx.replayOf), kind, ctx.jobSeq),
       data,
       // One record per delivery, however often this publish is retried.
       msgId: `${ctx.jobSeq}:${ctx.attempt}:${kind}`,

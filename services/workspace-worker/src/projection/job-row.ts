@@ -1,10 +1,7 @@
-import { CONSUMERS, DeliveryAdvisory, type ErrorCategory, Job, JobEvent, STREAMS } from "@hookstream/contracts";
+import { CONSUMERS, DeliveryAdvisory, type ErrorCategory, Job, JobEvent, type ProcessingMode, processingModeOf, STREAMS } from "@hookstream/contracts";
 
 export const JOB_STATUSES = ["queued", "started", "failed", "succeeded", "stale", "dead_lettered"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-
-/** `live` for a routed job, `replay` for one that replays an earlier job. */
-export type ProcessingMode = "live" | "replay";
 
 /**
  * What one transition says about one job (a JOBS message, keyed by its stream sequence). Facts about the job
@@ -124,7 +121,7 @@ export function queuedRow(jobSeq: number, storedAt: Date, data: unknown): JobRow
     source: event.source,
     eventType: text(event.type),
     replayOf: replayOf === undefined ? null : text(replayOf),
-    processingMode: replayOf === undefined ? "live" : "replay",
+    processingMode: processingModeOf(replayOf),
     receivedAt: isoTime(event.receivedAt),
     // A job queued before jobs carried their fan-out counts itself.
     affectedWorkspaces: Math.min(fanout ?? 1, INT_MAX),
