@@ -73,7 +73,10 @@ describe("console API", () => {
     expect(page.body.items.map((e) => e.eventId)).toEqual(["evt-console-2"]);
     expect(await ids(`?limit=1&cursor=${page.body.nextCursor}`)).toEqual(["evt-console-1"]);
 
-    const [summary] = (await get<{ items: Summary[] }>("/admin/events?eventId=evt-console-1", READ_TOKEN)).body.items;
+    // The job projection follows the DLQ entry within its flush interval.
+    const summaryOf = async () => (await get<{ items: Summary[] }>("/admin/events?eventId=evt-console-1", READ_TOKEN)).body.items[0];
+    await eventually(async () => (await summaryOf())?.outcome === "dead_lettered", "the dead-lettered job projected");
+    const summary = await summaryOf();
     expect(summary).toMatchObject({ outcome: "dead_lettered", workspaces: expect.arrayContaining(["ws-ok", "ws-down"]) });
     const detail = await get<{
       eventId: string;
