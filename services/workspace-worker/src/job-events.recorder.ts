@@ -14,9 +14,11 @@ export interface AttemptContext {
 }
 
 /**
- * Puts each attempt's start and outcome on JOB_EVENTS, the outcome before the job is acked, nak'ed or
- * terminated, so a job's history outlives the worker: the DLQ entry shows every attempt's error, a replay's
- * success is visible, and the job lifecycle projection is built from them.
+ * Puts each attempt's start and outcome on JOB_EVENTS, so a job's history outlives the worker: the DLQ entry shows
+ * every attempt's error, a replay's success is visible, and the job lifecycle projection is built from them.
+ * An outcome is published before the job is acked, nak'ed or terminated, on the same connection, so the server
+ * has it first. Its PubAck is not awaited: the job's own ack, retry or dead-lettering must not depend on this
+ * record, so waiting would only add a round trip to every job; a refusal (a full stream) is still logged.
  */
 @Injectable()
 export class JobEventsRecorder {
@@ -42,7 +44,7 @@ export class JobEventsRecorder {
     }
   }
 
-  async failed(ctx: AttemptContext, error: unknown): Promise<void> {
+  failed(ctx: AttemptContext, error: unknown): void {
     const { category, message } = categorize(error);
     const event: JobAttemptFailed = {
       kind: "attempt_failed",
@@ -51,18 +53,18 @@ export class JobEventsRecorder {
       message,
       status: error instanceof DeliveryError ? error.status : undefined,
     };
-    await this.publish(ctx, event.kind, event);
+    this.publish(ctx, event.kind, event);
   }
 
-  async succeeded(ctx: AttemptContext, status?: number): Promise<void> {
+  succeeded(ctx: AttemptContext, status?: number): void {
     const event: JobSucceeded = { kind: "succeeded", ...this.outcome(ctx), replayOf: ctx.replayOf, status };
-    await this.publish(ctx, event.kind, event);
+    this.publish(ctx, event.kind, event);
   }
 
   /** Acknowledged without being applied: a newer job for the same workspace and `entity` was applied first. */
-  async stale(ctx: AttemptContext, entity: string, reason: string): Promise<void> {
+  stale(ctx: AttemptContext, entity: string, reason: string): void {
     const event: JobStale = { kind: "stale", ...this.outcome(ctx), replayOf: ctx.replayOf, entity, reason };
-    await this.publish(ctx, event.kind, event);
+    this.publish(ctx, event.kind, event);
   }
 
   private identity(ctx: AttemptContext) {
@@ -83,13 +85,11 @@ export class JobEventsRecorder {
     };
   }
 
-  private async publish(ctx: AttemptContext, kind: JobEventKind, data: unknown): Promise<void> {
-    try {
-      await this.publisher.publish(this.message(ctx, kind, data), { span: false });
-      this.metrics.published.inc({ stream: STREAMS.jobEvents });
-    } catch (e) {
-      // The job's own ack, retry or dead-lettering must not depend on this record.
-      this.log.warn(`${kind} of ${ctx.jobId} (attempt ${ctx.attempt}) not recorded: ${(e as Error).message}`);
-    }
+  /** Sends at once (the publish is written before this returns); the PubAck is handled whenever it comes. */
+  private publish(ctx: AttemptContext, kind: JobEventKind, data: unknown): void {
+    this.publisher.publish(this.message(ctx, kind, data), { span: false }).then(
+      () => this.metrics.published.inc({ stream: STREAMS.jobEvents }),
+      (e: Error) => this.log.warn(`${kind} of ${ctx.jobId} (attempt ${ctx.attempt}) not recorded: ${e.message}`),
+    );
   }
 }

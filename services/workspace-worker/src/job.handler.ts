@@ -64,14 +64,14 @@ export class JobHandler {
       this.jobEvents.started(attempt);
       try {
         const outcome = await this.metrics.time("job", () => this.run(job, delivery));
-        if (outcome.applied) await this.jobEvents.succeeded(attempt, outcome.status);
-        else await this.jobEvents.stale(attempt, outcome.entity, outcome.reason);
+        if (outcome.applied) this.jobEvents.succeeded(attempt, outcome.status);
+        else this.jobEvents.stale(attempt, outcome.entity, outcome.reason);
       } finally {
         admission.release();
       }
     } catch (error) {
       if (error instanceof DeferredError) this.workerMetrics.deferred.inc({ reason: error.reason });
-      else await this.jobEvents.failed(attempt, error);
+      else this.jobEvents.failed(attempt, error);
       throw error;
     }
   }

@@ -75,6 +75,9 @@ describe("advisoryRow", () => {
   it("reads nanosecond timestamps", () => {
     expect(isoTime("2026-11-27T10:00:00.123456789Z")).toBe("2026-11-27T10:00:00.123Z");
     expect(isoTime("soon")).toBeNull();
+    expect(isoTime("2026-11-27T10:00:00.123Z")).toBe("2026-11-27T10:00:00.123Z");
+    // A day the month does not have is made a real one, as PostgreSQL would refuse it.
+    expect(isoTime("2026-02-31T00:00:00.000Z")).toBe("2026-03-03T00:00:00.000Z");
   });
 });
 

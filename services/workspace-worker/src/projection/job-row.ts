@@ -68,8 +68,13 @@ const clampInt = (n: number, max = INT_MAX) => Math.min(Math.max(0, Math.round(n
 /** PostgreSQL text (and jsonb) refuse NUL and lone surrogates; anything else is kept as sent. */
 const text = (s: string) => s.replace(/\p{Cs}/gu, "\uFFFD").replaceAll("\u0000", "");
 
+/** What toISOString makes of a date in years 1000-9999; days past the 28th take the slow path (no 31 February). */
+const CANONICAL_ISO = /^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /** Normalized ISO time, so rows compare the same in TypeScript and PostgreSQL; null for what is not a time. */
 export function isoTime(value: string | Date): string | null {
+  // Hookstream's own times are already in this form (toISOString); parsing them again was a hot spot.
+  if (typeof value === "string" && CANONICAL_ISO.test(value)) return value;
   const ms = value instanceof Date ? value.getTime() : Date.parse(value);
   if (!Number.isFinite(ms)) return null;
   const year = new Date(ms).getUTCFullYear();
