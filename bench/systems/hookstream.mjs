@@ -17,6 +17,9 @@ const SERVICES = [
   { name: "dlq-manager", port: "DLQ_PORT" },
 ];
 
+/** Jobs in flight per delivery in flight (`--env WORKER_CONCURRENCY=64` reproduces the runs before this setting). */
+const JOBS_PER_DELIVERY = 4;
+
 export async function startHookstream({ root, hookstreamRoot = root, tmp, logDir, destinationsUrl, concurrency, cpuProfileDir, extraEnv = {} }) {
   const storeDir = join(tmp, "hookstream-jetstream");
   mkdirSync(storeDir);
@@ -32,8 +35,10 @@ export async function startHookstream({ root, hookstreamRoot = root, tmp, logDir
     HOOKSTREAM_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
     LOG_LEVEL: "warn",
     SHUTDOWN_GRACE: "5s",
-    // The concurrency budget, the same for every system: deliveries in flight.
-    WORKER_CONCURRENCY: String(concurrency),
+    // The concurrency budget, the same for every system: deliveries in flight. Jobs in flight may be more (four
+    // times): the rest of a job is batched bookkeeping (PostgreSQL, JetStream), during which it holds no delivery.
+    DELIVERY_CONCURRENCY: String(concurrency),
+    WORKER_CONCURRENCY: String(Math.min(1024, concurrency * JOBS_PER_DELIVERY)),
     ...Object.fromEntries(SERVICES.map((s) => [s.port, String(ports[s.name])])),
     ...extraEnv,
   };

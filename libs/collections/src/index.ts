@@ -1,2 +1,3 @@
 export * from "./bounded-cache";
 export * from "./micro-batcher";
+export * from "./semaphore";

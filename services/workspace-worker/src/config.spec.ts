@@ -7,7 +7,7 @@ const loadWorkerConfig = (env: Record<string, string>) => load({ HOOKSTREAM_ENCR
 
 describe("loadWorkerConfig", () => {
   it("gives one workspace a quarter of the process by default, and breakers a short first open time", () => {
-    expect(loadWorkerConfig({})).toMatchObject({ concurrency: 32, workspaceConcurrency: 8, breaker: { failureThreshold: 5, openMs: 5000, maxOpenMs: 300_000 } });
+    expect(loadWorkerConfig({})).toMatchObject({ concurrency: 32, deliveryConcurrency: 32, workspaceConcurrency: 8, breaker: { failureThreshold: 5, openMs: 5000, maxOpenMs: 300_000 } });
     expect(loadWorkerConfig({ WORKER_CONCURRENCY: "2" }).workspaceConcurrency).toBe(1);
     expect(loadWorkerConfig({ WORKER_CONCURRENCY: "8", WORKSPACE_CONCURRENCY: "8", BREAKER_OPEN_FOR: "1s", BREAKER_MAX_OPEN: "1s" })).toMatchObject({
       workspaceConcurrency: 8,
@@ -17,6 +17,8 @@ describe("loadWorkerConfig", () => {
 
   it("refuses a workspace share above the process's, and a maximum open time below the first", () => {
     expect(() => loadWorkerConfig({ WORKER_CONCURRENCY: "4", WORKSPACE_CONCURRENCY: "5" })).toThrow(/WORKSPACE_CONCURRENCY: must not exceed WORKER_CONCURRENCY/);
+    expect(() => loadWorkerConfig({ WORKER_CONCURRENCY: "4", DELIVERY_CONCURRENCY: "5" })).toThrow(/DELIVERY_CONCURRENCY: must not exceed WORKER_CONCURRENCY/);
+    expect(loadWorkerConfig({ WORKER_CONCURRENCY: "256", DELIVERY_CONCURRENCY: "64" })).toMatchObject({ concurrency: 256, deliveryConcurrency: 64 });
     expect(() => loadWorkerConfig({ BREAKER_OPEN_FOR: "10m" })).toThrow(ConfigError);
     expect(() => loadWorkerConfig({ BREAKER_FAILURES: "0" })).toThrow(/BREAKER_FAILURES/);
   });

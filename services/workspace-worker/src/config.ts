@@ -10,6 +10,12 @@ const schema = z
     /** Jobs run at once by this process. Retries (JOB_MAX_DELIVER, JOB_BACKOFF) live on the consumer: see provisioning. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(32),
     /**
+     * Deliveries in flight from this process (default: WORKER_CONCURRENCY). A job spends most of its time in
+     * batched bookkeeping (PostgreSQL, JetStream); with more jobs than deliveries at once, the destinations see
+     * this many requests at most while the bookkeeping of the others goes on.
+     */
+    DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1024).optional(),
+    /**
      * Jobs of one workspace run at once by this process (default: a quarter of WORKER_CONCURRENCY); its others are
      * deferred, so a workspace with a slow or failing destination cannot hold the others back.
      */
@@ -23,6 +29,7 @@ const schema = z
     BREAKER_MAX_OPEN: duration("5m"),
   })
   .refine((e) => (e.WORKSPACE_CONCURRENCY ?? 0) <= e.WORKER_CONCURRENCY, { path: ["WORKSPACE_CONCURRENCY"], message: "must not exceed WORKER_CONCURRENCY" })
+  .refine((e) => (e.DELIVERY_CONCURRENCY ?? 0) <= e.WORKER_CONCURRENCY, { path: ["DELIVERY_CONCURRENCY"], message: "must not exceed WORKER_CONCURRENCY" })
   .refine((e) => e.BREAKER_MAX_OPEN >= e.BREAKER_OPEN_FOR, { path: ["BREAKER_MAX_OPEN"], message: "must not be shorter than BREAKER_OPEN_FOR" })
   .transform((e) => ({
     nats: natsEndpoint(e),
@@ -31,6 +38,7 @@ const schema = z
     shutdownGraceMs: e.SHUTDOWN_GRACE,
     port: e.WORKER_PORT,
     concurrency: e.WORKER_CONCURRENCY,
+    deliveryConcurrency: e.DELIVERY_CONCURRENCY ?? e.WORKER_CONCURRENCY,
     workspaceConcurrency: e.WORKSPACE_CONCURRENCY ?? Math.ceil(e.WORKER_CONCURRENCY / 4),
     deliveryTimeoutMs: e.DELIVERY_TIMEOUT,
     breaker: { failureThreshold: e.BREAKER_FAILURES, openMs: e.BREAKER_OPEN_FOR, maxOpenMs: e.BREAKER_MAX_OPEN },

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from "@nestjs/common";
 import { Agent, request } from "undici";
+import { Semaphore } from "@hookstream/collections";
 import { HookstreamError } from "@hookstream/contracts";
 import type { SealedSecret } from "@hookstream/subscriptions";
 import { WORKER_CONFIG, type WorkerConfig } from "./config";
@@ -41,10 +42,12 @@ const KEEP_ALIVE_MS = 30_000;
 @Injectable()
 export class DestinationClient implements OnApplicationShutdown {
   private readonly agent: Agent;
+  private readonly inFlight: Semaphore;
 
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {
-    // Never more connections to one origin than jobs running at once.
-    this.agent = new Agent({ connections: config.concurrency, keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS });
+    // Never more connections to one origin than deliveries at once.
+    this.agent = new Agent({ connections: config.deliveryConcurrency, keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS });
+    this.inFlight = new Semaphore(config.deliveryConcurrency);
   }
 
   /** After the consumers stopped (Nest closes them first): jobs finishing during shutdown still deliver. */
@@ -52,7 +55,12 @@ export class DestinationClient implements OnApplicationShutdown {
     await this.agent.close();
   }
 
-  async deliver(d: Delivery): Promise<DeliveryResult> {
+  /** Waits for a delivery slot (DELIVERY_CONCURRENCY); the timeout runs from the request itself. */
+  deliver(d: Delivery): Promise<DeliveryResult> {
+    return this.inFlight.run(() => this.send(d));
+  }
+
+  private async send(d: Delivery): Promise<DeliveryResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const signature = d.secret ? signDelivery(d.secret, d.id, Math.floor(Date.now() / 1000), d.body) : { "webhook-id": d.id };

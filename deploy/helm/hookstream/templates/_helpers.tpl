@@ -144,6 +144,9 @@ WORKER_CONCURRENCY: {{ int64 .Values.config.workerConcurrency | quote }}
 {{- with .Values.config.workspaceConcurrency }}
 WORKSPACE_CONCURRENCY: {{ int64 . | quote }}
 {{- end }}
+{{- with .Values.config.deliveryConcurrency }}
+DELIVERY_CONCURRENCY: {{ int64 . | quote }}
+{{- end }}
 DELIVERY_TIMEOUT: {{ .Values.config.deliveryTimeout | quote }}
 BREAKER_FAILURES: {{ int64 .Values.config.breaker.failures | quote }}
 BREAKER_OPEN_FOR: {{ .Values.config.breaker.openFor | quote }}
