@@ -9,8 +9,11 @@ const schema = z
     ...readTokenEnv,
     ...encryptionKeyEnv,
     ROUTER_PORT: port(3001),
-    /** Events routed at once by this process. */
-    ROUTER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    /**
+     * Events routed at once by this process. Their claims and decisions share PostgreSQL statements, so more at
+     * once means fewer round trips per event; fan-outs larger than a publish window take turns (see FanoutPublisher).
+     */
+    ROUTER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
     /** Subscriptions kept in memory; beyond this, routing queries PostgreSQL per event. */
     ROUTER_MAX_INDEXED: z.coerce.number().int().min(0).default(1_000_000),
   })
