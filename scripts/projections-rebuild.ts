@@ -1,5 +1,5 @@
-import { runRebuild } from "../services/workspace-worker/src/projection/rebuild";
-import { loadRebuildConfig } from "../services/workspace-worker/src/projection/rebuild.config";
+import { runRebuild } from "../services/dlq-manager/src/projection/rebuild";
+import { loadRebuildConfig } from "../services/dlq-manager/src/projection/rebuild.config";
 
 /** `npm run projections:rebuild`: background_jobs emptied and projected again from JOBS, JOB_EVENTS and ADVISORIES. */
 Promise.resolve()

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { jetstream } from "@nats-io/jetstream";
 import { CONSUMERS, type Job, type JobEvent, STREAMS, SUBJECTS } from "@hookstream/contracts";
-import { runRebuild } from "../../services/workspace-worker/src/projection/rebuild";
-import { loadRebuildConfig } from "../../services/workspace-worker/src/projection/rebuild.config";
+import { runRebuild } from "../../services/dlq-manager/src/projection/rebuild";
+import { loadRebuildConfig } from "../../services/dlq-manager/src/projection/rebuild.config";
 import { TestDestination } from "../support/destinations";
 import { eventually } from "../support/eventually";
 import { READ_TOKEN, TestStack } from "../support/stack";
 
-// The job lifecycle projection (background_jobs), fed by the real worker through JOBS, JOB_EVENTS and ADVISORIES.
+// The job lifecycle projection (background_jobs) in the DLQ manager, fed by the real worker through JOBS, JOB_EVENTS and ADVISORIES.
 const secret = TestDestination.secret("lifecycle-destination");
 const dest = new TestDestination(secret);
 const stack = new TestStack();
@@ -82,8 +82,8 @@ const publishEvent = (e: JobEvent, msgId: string) => js().publish(SUBJECTS.jobEv
 
 beforeAll(async () => {
   await dest.start();
-  // Three deliveries, 300 ms apart.
-  await stack.start({ JOB_BACKOFF: "300ms,300ms", JOB_MAX_DELIVER: "3" }, ["ingress", "router", "worker"]);
+  // Three deliveries, 300 ms apart. The DLQ manager runs the projector.
+  await stack.start({ JOB_BACKOFF: "300ms,300ms", JOB_MAX_DELIVER: "3" });
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import type { Job, JobEvent } from "@hookstream/contracts";
-import { advisoryRow, jobEventRow, type JobRow, queuedRow } from "../../services/workspace-worker/src/projection/job-row";
+import { advisoryRow, jobEventRow, type JobRow, queuedRow } from "../../services/dlq-manager/src/projection/job-row";
 
 const T0 = Date.parse("2026-11-27T10:00:00.000Z");
 /** A time `s` seconds after the test's epoch. */

@@ -3,13 +3,11 @@ import { JetStreamServer, NATS_CONNECTION } from "@hookstream/jetstream";
 import { createService, MetricsService } from "@hookstream/platform";
 import type { DlqConfig } from "./config";
 import { DlqModule } from "./dlq.module";
+import { JobProjection, PROJECTOR_BINDINGS } from "./projection/job-projection";
 
 /** Advisories are handled a few at a time: each is several reads and one insert. */
 const ADVISORY_CONCURRENCY = 4;
-/**
- * Job events are many (two per job) and mostly ignored (only a replay's outcome is acted on): pulled in large
- * batches and not traced, since a span would cost more than ignoring the event.
- */
+/** Replayed jobs' events (`job-events.replay.>`): pulled in batches and not traced, like other bookkeeping. */
 const OUTCOME_CONCURRENCY = 256;
 
 export function createDlqManager(config: DlqConfig) {
@@ -23,9 +21,10 @@ export function createDlqManager(config: DlqConfig) {
         bindings: [
           { stream: STREAMS.advisories, consumer: CONSUMERS.dlqManager, concurrency: ADVISORY_CONCURRENCY },
           { stream: STREAMS.jobEvents, consumer: CONSUMERS.dlqOutcomes, concurrency: OUTCOME_CONCURRENCY, traced: false },
+          ...PROJECTOR_BINDINGS,
         ],
         shutdownGraceMs: config.shutdownGraceMs,
-        observer: app.get(MetricsService).transportObserver(),
+        observer: app.get(JobProjection).transportObserver(app.get(MetricsService).transportObserver()),
       }),
   });
 }

@@ -24,6 +24,9 @@ import { Operations } from "./operations";
 import { OutcomeHandler } from "./outcome.handler";
 import { OverviewController } from "./overview.controller";
 import { OverviewFigures } from "./overview.figures";
+import { JobProjection } from "./projection/job-projection";
+import { JobProjectionStore } from "./projection/job-projection.store";
+import { JobProjector } from "./projection/job-projector";
 import { RecoveryRunner } from "./recovery.runner";
 import { ReplayController } from "./replay.controller";
 import { RetentionMetrics } from "./retention.metrics";
@@ -45,6 +48,7 @@ export class DlqModule {
       controllers: [
         AdvisoryHandler,
         OutcomeHandler,
+        JobProjector,
         DlqController,
         ReplayController,
         EventsController,
@@ -58,6 +62,8 @@ export class DlqModule {
         { provide: ADMIN_TOKENS, useValue: config.adminTokens },
         { provide: APP_FILTER, useClass: JsonErrorFilter },
         natsAndDatabaseReadiness,
+        JobProjection,
+        JobProjectionStore,
         AttemptHistory,
         AuditLog,
         BreakerStateReader,

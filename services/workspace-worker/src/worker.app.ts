@@ -2,7 +2,6 @@ import { CONSUMERS, STREAMS } from "@hookstream/contracts";
 import { JetStreamServer, NATS_CONNECTION } from "@hookstream/jetstream";
 import { createService, MetricsService } from "@hookstream/platform";
 import type { WorkerConfig } from "./config";
-import { JobProjection, PROJECTOR_BINDINGS } from "./projection/job-projection";
 import { WorkerModule } from "./worker.module";
 
 export function createWorker(config: WorkerConfig) {
@@ -13,9 +12,9 @@ export function createWorker(config: WorkerConfig) {
     transport: (app) =>
       new JetStreamServer({
         connection: app.get(NATS_CONNECTION),
-        bindings: [{ stream: STREAMS.jobs, consumer: CONSUMERS.workspaceWorker, concurrency: config.concurrency }, ...PROJECTOR_BINDINGS],
+        bindings: [{ stream: STREAMS.jobs, consumer: CONSUMERS.workspaceWorker, concurrency: config.concurrency }],
         shutdownGraceMs: config.shutdownGraceMs,
-        observer: app.get(JobProjection).transportObserver(app.get(MetricsService).transportObserver()),
+        observer: app.get(MetricsService).transportObserver(),
       }),
   });
 }

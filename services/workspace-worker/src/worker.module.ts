@@ -14,9 +14,6 @@ import { AbsentBuckets } from "./handlers/absent-buckets";
 import { JobHandlerRegistry } from "./handlers/job-handler.registry";
 import { JobEventsRecorder } from "./job-events.recorder";
 import { JobHandler } from "./job.handler";
-import { JobProjection } from "./projection/job-projection";
-import { JobProjectionStore } from "./projection/job-projection.store";
-import { JobProjector } from "./projection/job-projector";
 import { RetrySchedule } from "./retry.schedule";
 import { StalenessGuard } from "./staleness.guard";
 import { WorkerMetrics } from "./worker.metrics";
@@ -40,7 +37,7 @@ export class WorkerModule {
         DiscoveryModule,
         SubscriptionsModule.forRoot({ keyring: config.keyring }),
       ],
-      controllers: [JobHandler, JobProjector, HealthController],
+      controllers: [JobHandler, HealthController],
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: JsonErrorFilter },
@@ -75,8 +72,6 @@ export class WorkerModule {
             return breakers;
           },
         },
-        JobProjectionStore,
-        JobProjection,
       ],
     };
   }

@@ -15,8 +15,12 @@ export const PROJECTION_BATCH_ROWS = 1000;
  */
 const PROJECTION_FLUSH_MS = 200;
 
-/** The projector's consumers, bound beside the worker's own; each may hold a whole batch in flight. Untraced: three
- * messages per job, each a row in a batch, would triple the worker's spans for nothing a trace needs. */
+/**
+ * The projector's consumers, bound beside the DLQ manager's own: the projection is operator data, served by the
+ * console from here, and it leaves the worker's process (the busiest one, a core at most) to running jobs. Each may
+ * hold a whole batch in flight. Untraced: three messages per job, each a row in a batch, would triple the spans for
+ * nothing a trace needs.
+ */
 export const PROJECTOR_BINDINGS: ConsumerBinding[] = [
   { stream: STREAMS.jobs, consumer: CONSUMERS.projectorJobs, concurrency: PROJECTION_BATCH_ROWS, traced: false },
   { stream: STREAMS.jobEvents, consumer: CONSUMERS.projectorEvents, concurrency: PROJECTION_BATCH_ROWS, traced: false },
