@@ -80,9 +80,10 @@ export class DestinationReader implements OnModuleInit, OnModuleDestroy {
     const stored = await this.find(subscriptionId);
     if (!stored) return null;
     const sealed = stored.secret;
+    if (sealed === null) return { url: stored.url, secret: null };
     // A row written before encryption existed (until a router or DLQ manager start-up encrypts it) is still usable.
-    const open = () => (isEncrypted(sealed!) ? this.keyring.decrypt(sealed!) : sealed!);
-    return { url: stored.url, secret: sealed === null ? null : { sealed, open } };
+    const open = () => (isEncrypted(sealed) ? this.keyring.decrypt(sealed) : sealed);
+    return { url: stored.url, secret: { sealed, open } };
   }
 
   /** The destination URL only; null when none or the subscription was removed. */
