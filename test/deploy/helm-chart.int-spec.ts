@@ -123,7 +123,7 @@ describe.each([
 describe("helm template specifics", () => {
   it("worker, dead-letter and retention settings reach the services as they read them", () => {
     const objects = helmTemplate([
-      ...["config.workspaceConcurrency=4", "config.deliveryConcurrency=16", "config.deliveryTimeout=3s", "config.breaker.failures=7", "config.breaker.openFor=2s", "config.breaker.maxOpen=1m"],
+      ...["config.workspaceConcurrency=4", "config.deliveryConcurrency=16", "config.jobHandlersDisabled={workspace-activity,cache-invalidation}", "config.deliveryTimeout=3s", "config.breaker.failures=7", "config.breaker.openFor=2s", "config.breaker.maxOpen=1m"],
       ...["config.dlq.retries=2", "config.dlq.retryFirst=1m", "config.dlq.retryLast=10m", "config.dlq.replayRate=20"],
       ...["config.retention.interval=30m", "config.retention.completedJobs=3d", "config.retention.auditLog=0", "config.retention.batchSize=200"],
       ...["streams.jobs.maxAge=2d", "streams.webhooks.maxBytes=10737418240"],
@@ -132,6 +132,7 @@ describe("helm template specifics", () => {
     // What the chart takes from Secrets (existingSecret references), filled in as Kubernetes would.
     const secrets = { DATABASE_URL: "postgres://hookstream@db:5432/hookstream", ADMIN_TOKEN: "an-admin-token", HOOKSTREAM_ENCRYPTION_KEY: testEncryptionKey() };
     const worker = loadWorkerConfig({ ...configOf(objects, mainContainer(d.get("workspace-worker")!)), ...secrets });
+    expect(worker.disabledHandlers).toEqual(["workspace-activity", "cache-invalidation"]);
     expect({ workspace: worker.workspaceConcurrency, deliveries: worker.deliveryConcurrency, timeout: worker.deliveryTimeoutMs, breaker: worker.breaker }).toEqual({
       workspace: 4,
       deliveries: 16,

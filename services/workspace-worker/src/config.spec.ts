@@ -23,6 +23,11 @@ describe("loadWorkerConfig", () => {
     expect(() => loadWorkerConfig({ BREAKER_FAILURES: "0" })).toThrow(/BREAKER_FAILURES/);
   });
 
+  it("reads the disabled job handlers as a list of names", () => {
+    expect(loadWorkerConfig({}).disabledHandlers).toEqual([]);
+    expect(loadWorkerConfig({ JOB_HANDLERS_DISABLED: " workspace-activity, cache-invalidation ,," }).disabledHandlers).toEqual(["workspace-activity", "cache-invalidation"]);
+  });
+
   it("requires HOOKSTREAM_ENCRYPTION_KEY: the worker decrypts destination secrets to sign deliveries", () => {
     expect(() => load({})).toThrow(/HOOKSTREAM_ENCRYPTION_KEY: is required/);
     expect(loadWorkerConfig({}).keyring.kids).toHaveLength(1);

@@ -27,6 +27,14 @@ const schema = z
     /** How long an open breaker first refuses calls; each failed probe doubles it, up to BREAKER_MAX_OPEN. */
     BREAKER_OPEN_FOR: duration("5s"),
     BREAKER_MAX_OPEN: duration("5m"),
+    /**
+     * Job handlers this worker skips, by name (`workspace-activity,cache-invalidation`): a deployment that only
+     * delivers does not pay for activity rows or cache purges. A name no handler has stops the start.
+     */
+    JOB_HANDLERS_DISABLED: z
+      .string()
+      .default("")
+      .transform((s) => s.split(",").map((name) => name.trim()).filter((name) => name !== "")),
   })
   .refine((e) => (e.WORKSPACE_CONCURRENCY ?? 0) <= e.WORKER_CONCURRENCY, { path: ["WORKSPACE_CONCURRENCY"], message: "must not exceed WORKER_CONCURRENCY" })
   .refine((e) => (e.DELIVERY_CONCURRENCY ?? 0) <= e.WORKER_CONCURRENCY, { path: ["DELIVERY_CONCURRENCY"], message: "must not exceed WORKER_CONCURRENCY" })
@@ -42,6 +50,7 @@ const schema = z
     workspaceConcurrency: e.WORKSPACE_CONCURRENCY ?? Math.ceil(e.WORKER_CONCURRENCY / 4),
     deliveryTimeoutMs: e.DELIVERY_TIMEOUT,
     breaker: { failureThreshold: e.BREAKER_FAILURES, openMs: e.BREAKER_OPEN_FOR, maxOpenMs: e.BREAKER_MAX_OPEN },
+    disabledHandlers: e.JOB_HANDLERS_DISABLED,
     keyring: keyringFrom(e),
   }));
 

@@ -147,6 +147,9 @@ WORKSPACE_CONCURRENCY: {{ int64 . | quote }}
 {{- with .Values.config.deliveryConcurrency }}
 DELIVERY_CONCURRENCY: {{ int64 . | quote }}
 {{- end }}
+{{- with .Values.config.jobHandlersDisabled }}
+JOB_HANDLERS_DISABLED: {{ join "," . | quote }}
+{{- end }}
 DELIVERY_TIMEOUT: {{ .Values.config.deliveryTimeout | quote }}
 BREAKER_FAILURES: {{ int64 .Values.config.breaker.failures | quote }}
 BREAKER_OPEN_FOR: {{ .Values.config.breaker.openFor | quote }}
