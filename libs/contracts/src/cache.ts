@@ -14,6 +14,9 @@ export function cacheBucketName(workspaceId: string): string {
   return SAFE_BUCKET_ID.test(workspaceId) ? `cache_${workspaceId}` : `cache-${createHash("sha256").update(workspaceId).digest("hex")}`;
 }
 
+/** Whether `bucket` is named like a workspace's cache (either form cacheBucketName gives). */
+export const isCacheBucketName = (bucket: string) => bucket.startsWith("cache_") || bucket.startsWith("cache-");
+
 /** A scope (repository, object id) as one key token: KV keys allow [-/=_A-Za-z0-9], and `.` separates tokens. */
 export function cacheKeyToken(value: string): string {
   const token = value.replace(/[^-/=\w]/g, "_");

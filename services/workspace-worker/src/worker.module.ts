@@ -10,7 +10,7 @@ import { WORKER_CONFIG, type WorkerConfig } from "./config";
 import { DestinationClient } from "./destination.client";
 import { WorkspaceFairness } from "./fairness";
 import { JOB_HANDLERS } from "./handlers";
-import { AbsentBuckets } from "./handlers/absent-buckets";
+import { CacheBucketsDirectory } from "./handlers/cache-buckets.directory";
 import { JobHandlerRegistry } from "./handlers/job-handler.registry";
 import { JobEventsRecorder } from "./job-events.recorder";
 import { JobHandler } from "./job.handler";
@@ -49,7 +49,7 @@ export class WorkerModule {
         StalenessGuard,
         WorkerMetrics,
         JobHandlerRegistry,
-        AbsentBuckets,
+        CacheBucketsDirectory,
         ...JOB_HANDLERS,
         { provide: WorkspaceFairness, useValue: new WorkspaceFairness({ limit: config.workspaceConcurrency, maxWorkspaces: MAX_TRACKED, idleMs: WORKSPACE_IDLE_MS }) },
         BreakerStatePublisher,

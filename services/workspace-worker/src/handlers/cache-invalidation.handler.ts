@@ -4,7 +4,7 @@ import { Kvm } from "@nats-io/kv";
 import { cacheBucketName, HookstreamError } from "@hookstream/contracts";
 import { JETSTREAM } from "@hookstream/jetstream";
 import { WorkerMetrics } from "../worker.metrics";
-import { AbsentBuckets } from "./absent-buckets";
+import { CacheBucketsDirectory } from "./cache-buckets.directory";
 import { invalidatedFilters } from "./cache-scopes";
 import { HandlesJobs, type JobHandlerProvider, type JobInput } from "./job-handler";
 
@@ -31,7 +31,8 @@ const GITHUB_CHANGES = [
 /**
  * Drops the keys an event makes stale from its workspace's KV bucket (see cacheBucketName and cacheScopeFilter).
  * Keys are purged one by one, leaving purge markers, so a KV watcher keeping a local copy sees them go. A workspace
- * without a bucket caches nothing: the worker never creates one.
+ * without a bucket caches nothing: the worker never creates one, and asks NATS nothing when the directory knows
+ * there is none. Opening a bucket costs no request (`kvm.open` binds by name): the purge's key listing is the first.
  */
 @HandlesJobs({
   name: "cache-invalidation",
@@ -47,7 +48,7 @@ export class CacheInvalidationHandler implements JobHandlerProvider {
 
   constructor(
     @Inject(JETSTREAM) js: JetStreamClient,
-    private readonly absent: AbsentBuckets,
+    private readonly buckets: CacheBucketsDirectory,
     private readonly metrics: WorkerMetrics,
   ) {
     this.kvm = new Kvm(js);
@@ -57,14 +58,14 @@ export class CacheInvalidationHandler implements JobHandlerProvider {
     const filters = invalidatedFilters(event);
     if (filters.length === 0) return;
     const bucket = cacheBucketName(job.workspaceId);
-    if (this.absent.has(bucket)) return void this.metrics.cacheInvalidations.inc({ outcome: "no_bucket" });
+    if (this.buckets.lacks(bucket)) return void this.metrics.cacheInvalidations.inc({ outcome: "no_bucket" });
     try {
       const kv = await this.kvm.open(bucket);
       for (const filter of filters) await kv.purge(filter);
       this.metrics.cacheInvalidations.inc({ outcome: "dropped" });
     } catch (e) {
+      // Asked while the directory is incomplete, or the bucket was deleted since it was listed.
       if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound) {
-        this.absent.add(bucket);
         this.metrics.cacheInvalidations.inc({ outcome: "no_bucket" });
         return;
       }
