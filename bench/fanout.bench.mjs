@@ -10,8 +10,8 @@
 //   node bench/fanout.bench.mjs [--runs 3] [--concurrency 64] [--connections 64] [--duration 10]
 //        [--systems hookstream,pg-skip-locked,bullmq] [--no-build] [--json results.json]
 //        [--claim-batch 16]  PG reference: jobs per claim (its loops = concurrency / claim batch)
-//        [--env KEY=VALUE]… extra environment for Hookstream's services (e.g. --env OTEL_SDK_DISABLED=true;
-//                      --env JOB_HANDLERS_DISABLED= runs every job handler, not only the delivery the references do)
+//        [--env KEY=VALUE]… extra environment for Hookstream's services (e.g. --env OTEL_SDK_DISABLED=true, or
+//                      --env JOB_HANDLERS_DISABLED=workspace-activity,cache-invalidation: deliveries only, like the references)
 //        [--ref <git ref>]  benchmark that commit of Hookstream (exported to a temp dir) instead of the work tree
 //        [--profile]   Hookstream's round trips per job and CPU profiles of its services (see docs/benchmarks.md)
 import autocannon from "autocannon";
@@ -56,15 +56,7 @@ const INGEST_WORKSPACES = 1_000;
 const STARTERS = { hookstream: startHookstream, "pg-skip-locked": startPgSkipLocked, bullmq: startBullmq };
 const SHORT = { hookstream: "hs", "pg-skip-locked": "pg", bullmq: "bq" };
 const wanted = opt.systems.split(",").map((s) => s.trim());
-/**
- * The work the references do: each job a signed delivery, its state tracked (and, in Hookstream, checked for
- * staleness). Activity rows and cache purges are work they do not do; `--env JOB_HANDLERS_DISABLED=` adds them.
- */
-const HANDLERS_THE_REFERENCES_LACK = "workspace-activity,cache-invalidation";
-const extraEnv = {
-  JOB_HANDLERS_DISABLED: HANDLERS_THE_REFERENCES_LACK,
-  ...Object.fromEntries(opt.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])),
-};
+const extraEnv = Object.fromEntries(opt.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
 for (const s of wanted) if (!STARTERS[s]) throw new Error(`unknown system ${s} (known: ${Object.keys(STARTERS).join(", ")})`);
 
 const tmp = mkdtempSync(join(tmpdir(), "hookstream-bench-"));
@@ -322,8 +314,9 @@ function report(results, deliveries) {
   const lines = [];
   lines.push(`Medians of ${RUNS} run(s); concurrency budget ${CONCURRENCY} deliveries in flight per system; ingest load ${CONNECTIONS} connections × ${DURATION_S} s.`);
   if (names.includes("hookstream")) {
+    // The references only deliver; Hookstream also records activity and purges caches unless told otherwise.
     const disabled = extraEnv.JOB_HANDLERS_DISABLED;
-    lines.push(`Hookstream's job handlers: ${disabled ? `all but ${disabled} (JOB_HANDLERS_DISABLED): the references' work, a signed delivery per job` : "all of them, activity rows and cache purges too"}.`);
+    lines.push(`Hookstream's job handlers: ${disabled ? `all but ${disabled} (JOB_HANDLERS_DISABLED)` : "all of them (activity rows and cache purges besides the deliveries the references make)"}.`);
   }
   if (names.includes("hookstream") && refs.length) lines.push("Ratio: Hookstream ÷ the better reference for rates, the better reference ÷ Hookstream for times; above 1 means Hookstream is ahead.");
   lines.push("");
