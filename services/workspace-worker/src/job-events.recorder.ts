@@ -16,9 +16,11 @@ export interface AttemptContext {
 /**
  * Puts each attempt's start and outcome on JOB_EVENTS, so a job's history outlives the worker: the DLQ entry shows
  * every attempt's error, a replay's success is visible, and the job lifecycle projection is built from them.
- * An outcome is published before the job is acked, nak'ed or terminated, on the same connection, so the server
- * has it first. Its PubAck is not awaited: the job's own ack, retry or dead-lettering must not depend on this
- * record, so waiting would only add a round trip to every job; a refusal (a full stream) is still logged.
+ * An outcome is published before the job is acked, nak'ed or terminated, on the same connection. A success's PubAck
+ * is not awaited: waiting would add a round trip to every job. A failure's is (failures are few): it may be the
+ * job's last, and the DLQ manager reads the attempts as soon as JetStream gives up, which on a replicated stream
+ * could otherwise come before the record is stored. Either way the job's own ack, retry or dead-lettering never
+ * depends on this record: a refusal (a full stream) or a timeout is logged.
  */
 @Injectable()
 export class JobEventsRecorder {
@@ -44,7 +46,8 @@ export class JobEventsRecorder {
     }
   }
 
-  failed(ctx: AttemptContext, error: unknown): void {
+  /** Resolves once the record is stored, or its refusal logged; never rejects. */
+  failed(ctx: AttemptContext, error: unknown): Promise<void> {
     const { category, message } = categorize(error);
     const event: JobAttemptFailed = {
       kind: "attempt_failed",
@@ -53,18 +56,18 @@ export class JobEventsRecorder {
       message,
       status: error instanceof DeliveryError ? error.status : undefined,
     };
-    this.publish(ctx, event.kind, event);
+    return this.publish(ctx, event.kind, event);
   }
 
   succeeded(ctx: AttemptContext, status?: number): void {
     const event: JobSucceeded = { kind: "succeeded", ...this.outcome(ctx), replayOf: ctx.replayOf, status };
-    this.publish(ctx, event.kind, event);
+    void this.publish(ctx, event.kind, event);
   }
 
   /** Acknowledged without being applied: a newer job for the same workspace and `entity` was applied first. */
   stale(ctx: AttemptContext, entity: string, reason: string): void {
     const event: JobStale = { kind: "stale", ...this.outcome(ctx), replayOf: ctx.replayOf, entity, reason };
-    this.publish(ctx, event.kind, event);
+    void this.publish(ctx, event.kind, event);
   }
 
   private identity(ctx: AttemptContext) {
@@ -85,9 +88,9 @@ export class JobEventsRecorder {
     };
   }
 
-  /** Sends at once (the publish is written before this returns); the PubAck is handled whenever it comes. */
-  private publish(ctx: AttemptContext, kind: JobEventKind, data: unknown): void {
-    this.publisher.publish(this.message(ctx, kind, data), { span: false }).then(
+  /** Sends at once (the publish is written before this returns); resolves once the PubAck came or the refusal was logged. */
+  private publish(ctx: AttemptContext, kind: JobEventKind, data: unknown): Promise<void> {
+    return this.publisher.publish(this.message(ctx, kind, data), { span: false }).then(
       () => this.metrics.published.inc({ stream: STREAMS.jobEvents }),
       (e: Error) => this.log.warn(`${kind} of ${ctx.jobId} (attempt ${ctx.attempt}) not recorded: ${e.message}`),
     );

@@ -21,8 +21,8 @@ type Outcome = { applied: true; status?: number } | { applied: false; entity: st
  * One job. Before any work, its workspace's in-flight limit: over it, the job is deferred. Then, for an event that
  * carries an entity and a time, a job older than the one last applied to that workspace and entity is acknowledged
  * as stale. Otherwise the handlers registered for its source and event type run in order (activity, cache
- * invalidation, delivery). A failure is recorded on JOB_EVENTS and rethrown for the transport's retry policy;
- * a deferral is not a failed attempt, so it is only counted.
+ * invalidation, delivery). A failure is recorded on JOB_EVENTS, stored before the job is retried or given up on,
+ * and rethrown for the transport's retry policy; a deferral is not a failed attempt, so it is only counted.
  */
 @Controller()
 export class JobHandler {
@@ -71,7 +71,7 @@ export class JobHandler {
       }
     } catch (error) {
       if (error instanceof DeferredError) this.workerMetrics.deferred.inc({ reason: error.reason });
-      else this.jobEvents.failed(attempt, error);
+      else await this.jobEvents.failed(attempt, error);
       throw error;
     }
   }
