@@ -2,17 +2,15 @@
 // workspaces in PostgreSQL and queue one BullMQ job per workspace with addBulk (in chunks); 202 once queued.
 // Job ids are `<event id>/<workspace id>` (BullMQ refuses ":"), so a repeated delivery queues nothing twice.
 //   env: PORT, DATABASE_URL, REDIS_URL, GITHUB_WEBHOOK_SECRET, PG_POOL (default 8)
-import { createServer } from "node:http";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { BACKOFF_MS, describeGithub, MAX_ATTEMPTS, readBody, reply } from "../lib/deliver.mjs";
-import { verifyGithub } from "../lib/signing.mjs";
+import { BACKOFF_MS, MAX_ATTEMPTS } from "../lib/deliver.mjs";
+import { serveGithubWebhooks } from "../lib/github-ingress.mjs";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PG_POOL ?? 8) });
 const redis = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
 const queue = new Queue("deliveries", { connection: redis });
-const secret = process.env.GITHUB_WEBHOOK_SECRET;
 const CHUNK = 1000;
 /** Small fan-outs carry the body in the job (the worker saves a GET); large ones share the stored event. */
 const INLINE_BODY_MAX = 16;
@@ -37,27 +35,14 @@ async function ingest(event, body) {
     opts: jobOptions(`${event.id}/${s.workspace_id}`),
   }));
   for (let i = 0; i < jobs.length; i += CHUNK) await queue.addBulk(jobs.slice(i, i + CHUNK));
-  return jobs.length;
+  return { jobs: jobs.length };
 }
 
-const server = createServer(async (req, res) => {
-  if (req.method === "GET" && req.url === "/healthz") return reply(res, 200, { status: "ok" });
-  if (req.method !== "POST" || req.url !== "/webhooks/github") return reply(res, 404, { code: "not_found" });
-  const raw = await readBody(req);
-  if (!raw) return reply(res, 413, { code: "too_large" });
-  if (!verifyGithub(secret, raw, req.headers["x-hub-signature-256"])) return reply(res, 401, { code: "invalid_signature" });
-  const event = describeGithub(req.headers, raw);
-  if (!event) return reply(res, 400, { code: "malformed" });
-  try {
-    const jobs = await ingest(event, raw.toString("utf8"));
-    reply(res, 202, { status: "accepted", id: event.id, jobs });
-  } catch (e) {
-    console.error(`event ${event.id} not queued: ${e.message}`);
-    reply(res, 503, { code: "store_unavailable" }, { "retry-after": "5" });
-  }
+const server = serveGithubWebhooks({
+  port: Number(process.env.PORT),
+  secret: process.env.GITHUB_WEBHOOK_SECRET,
+  ingest,
 });
-server.keepAliveTimeout = 60_000;
-server.listen(Number(process.env.PORT), "127.0.0.1");
 
 process.on("SIGTERM", () => server.close(async () => {
   await queue.close();

@@ -1,13 +1,10 @@
 // Reference (a), ingress: verify the GitHub signature, then ONE statement (one round trip, one transaction)
 // stores the event and inserts one background_jobs row per subscribed workspace; 202 after the commit.
 //   env: PORT, DATABASE_URL, GITHUB_WEBHOOK_SECRET, PG_POOL (default 16)
-import { createServer } from "node:http";
 import pg from "pg";
-import { describeGithub, readBody, reply } from "../lib/deliver.mjs";
-import { verifyGithub } from "../lib/signing.mjs";
+import { serveGithubWebhooks } from "../lib/github-ingress.mjs";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PG_POOL ?? 16) });
-const secret = process.env.GITHUB_WEBHOOK_SECRET;
 
 // A repeated delivery id stores nothing and queues nothing. One job per workspace: an exact resource beats `*`.
 const INGEST = `
@@ -41,24 +38,14 @@ function wakeWorkers() {
   });
 }
 
-const server = createServer(async (req, res) => {
-  if (req.method === "GET" && req.url === "/healthz") return reply(res, 200, { status: "ok" });
-  if (req.method !== "POST" || req.url !== "/webhooks/github") return reply(res, 404, { code: "not_found" });
-  const raw = await readBody(req);
-  if (!raw) return reply(res, 413, { code: "too_large" });
-  if (!verifyGithub(secret, raw, req.headers["x-hub-signature-256"])) return reply(res, 401, { code: "invalid_signature" });
-  const event = describeGithub(req.headers, raw);
-  if (!event) return reply(res, 400, { code: "malformed" });
-  try {
-    const { rows } = await pool.query(INGEST, [event.id, event.type, event.resource, raw.toString("utf8")]);
+const server = serveGithubWebhooks({
+  port: Number(process.env.PORT),
+  secret: process.env.GITHUB_WEBHOOK_SECRET,
+  ingest: async (event, body) => {
+    const { rows } = await pool.query(INGEST, [event.id, event.type, event.resource, body]);
     if (rows[0].jobs > 0) wakeWorkers();
-    reply(res, 202, { status: "accepted", id: event.id, duplicate: rows[0].stored === 0, jobs: rows[0].jobs });
-  } catch (e) {
-    console.error(`event ${event.id} not stored: ${e.message}`);
-    reply(res, 503, { code: "store_unavailable" }, { "retry-after": "5" });
-  }
+    return { duplicate: rows[0].stored === 0, jobs: rows[0].jobs };
+  },
 });
-server.keepAliveTimeout = 60_000;
-server.listen(Number(process.env.PORT), "127.0.0.1");
 
 process.on("SIGTERM", () => server.close(() => pool.end().then(() => process.exit(0))));

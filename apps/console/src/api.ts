@@ -1,18 +1,17 @@
 // The admin API on this same origin. The token lives in this tab's sessionStorage (gone when the tab closes),
 // is sent only as an Authorization header, and never appears in a URL.
+
+// What the services share with the console comes from single files of libs/contracts, never its index: that also
+// holds stream configs and node-only helpers (node:crypto), which have no place in a browser bundle.
+import { ApiError } from "../../../libs/contracts/src/api-error";
+import type { EventSummary, JobView } from "../../../libs/contracts/src/event-views";
+
+export { ApiError };
+export type { EventSummary, JobView };
+
 const TOKEN_KEY = "hookstream.adminToken";
 
 export type Role = "admin" | "read";
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 let token: string | null = sessionStorage.getItem(TOKEN_KEY);
 const signedOutListeners = new Set<() => void>();
@@ -72,34 +71,9 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface EventSummary {
-  seq: number;
-  eventId: string;
-  source: string;
-  eventType: string;
-  resource: string | null;
-  receivedAt: string;
+/** An event the API has stored but not routed yet has no `routedAt`. */
+export interface EventDetail extends Omit<EventSummary, "routedAt"> {
   routedAt: string | null;
-  workspaces: string[];
-  jobCount: number;
-  outcome: string;
-}
-
-export interface JobView {
-  jobSeq: number;
-  id: string | null;
-  workspaceId: string | null;
-  status: string;
-  attempts: number;
-  error: string | null;
-  errorCategory: string | null;
-  replayOf: string | null;
-  responseTimeMs: number | null;
-  createdAt: string | null;
-  completedAt: string | null;
-}
-
-export interface EventDetail extends EventSummary {
   stored: boolean;
   headers: Record<string, string> | null;
   payload: unknown;

@@ -5,3 +5,5 @@ export * from "./errors";
 export * from "./envelopes";
 export * from "./cache";
 export * from "./buckets";
+export * from "./api-error";
+export * from "./event-views";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { natsServers } from "@hookstream/jetstream";
+import type { AdminTokens } from "./admin.guard";
 import { parseByteSize } from "./byte-size";
 import { parseDuration, parseDurationList } from "./duration";
 
@@ -97,10 +98,17 @@ export const commonEnv = {
   SHUTDOWN_GRACE: duration("20s"),
 };
 
-export const adminTokenEnv = {
-  ADMIN_TOKEN: z.string().min(8, "must be at least 8 characters"),
-};
+/** What a service that uses PostgreSQL takes from commonEnv. */
+export function commonConfigFrom(e: z.infer<z.ZodObject<typeof commonEnv>>) {
+  return { nats: natsEndpoint(e), databaseUrl: e.DATABASE_URL, logLevel: e.LOG_LEVEL, shutdownGraceMs: e.SHUTDOWN_GRACE };
+}
 
-export const readTokenEnv = {
+/** The admin API's bearer tokens, for the services that serve it (router, DLQ manager). */
+export const adminTokensEnv = {
+  ADMIN_TOKEN: z.string().min(8, "must be at least 8 characters"),
   ADMIN_READ_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
 };
+
+export function adminTokensFrom(e: z.infer<z.ZodObject<typeof adminTokensEnv>>): AdminTokens {
+  return { admin: e.ADMIN_TOKEN, read: e.ADMIN_READ_TOKEN };
+}

@@ -6,6 +6,7 @@ export * from "./connection.metrics";
 export * from "./health.controller";
 export * from "./observability.module";
 export * from "./bootstrap";
+export * from "./jetstream.transport";
 export * from "./json-error.filter";
 export * from "./admin.guard";
 export * from "./zod.pipe";

@@ -1,14 +1,13 @@
 import { join } from "node:path";
 import { z } from "zod";
-import { adminTokenEnv, commonEnv, duration, type Env, loadConfig, natsEndpoint, port, readTokenEnv } from "@hookstream/platform";
+import { adminTokensEnv, adminTokensFrom, commonConfigFrom, commonEnv, duration, type Env, loadConfig, port } from "@hookstream/platform";
 import { encryptionKeyEnv, keyringFrom } from "@hookstream/secrets";
 import { retryDelays } from "./recovery.schedule";
 
 const schema = z
   .object({
     ...commonEnv,
-    ...adminTokenEnv,
-    ...readTokenEnv,
+    ...adminTokensEnv,
     ...encryptionKeyEnv,
     DLQ_PORT: port(3003),
     /** Automatic retries of a transient failure; 0 turns automatic recovery off. */
@@ -45,12 +44,9 @@ const schema = z
   })
   .refine((e) => e.DLQ_RETRY_LAST >= e.DLQ_RETRY_FIRST, { path: ["DLQ_RETRY_LAST"], message: "must not be shorter than DLQ_RETRY_FIRST" })
   .transform((e) => ({
-    nats: natsEndpoint(e),
-    databaseUrl: e.DATABASE_URL,
-    logLevel: e.LOG_LEVEL,
-    shutdownGraceMs: e.SHUTDOWN_GRACE,
+    ...commonConfigFrom(e),
     port: e.DLQ_PORT,
-    adminTokens: { admin: e.ADMIN_TOKEN, read: e.ADMIN_READ_TOKEN },
+    adminTokens: adminTokensFrom(e),
     recovery: {
       delaysMs: retryDelays(e.DLQ_RETRY_FIRST, e.DLQ_RETRY_LAST, e.DLQ_RETRIES),
       intervalMs: e.DLQ_RECOVERY_INTERVAL,

@@ -1,6 +1,5 @@
 import { CONSUMERS, STREAMS } from "@hookstream/contracts";
-import { JetStreamServer, NATS_CONNECTION } from "@hookstream/jetstream";
-import { createService, MetricsService } from "@hookstream/platform";
+import { createService, jetStreamTransport } from "@hookstream/platform";
 import type { DlqConfig } from "./config";
 import { DlqModule } from "./dlq.module";
 import { JobProjection, PROJECTOR_BINDINGS } from "./projection/job-projection";
@@ -15,16 +14,14 @@ export function createDlqManager(config: DlqConfig) {
     name: "dlq-manager",
     port: config.port,
     logLevel: config.logLevel,
-    transport: (app) =>
-      new JetStreamServer({
-        connection: app.get(NATS_CONNECTION),
-        bindings: [
-          { stream: STREAMS.advisories, consumer: CONSUMERS.dlqManager, concurrency: ADVISORY_CONCURRENCY },
-          { stream: STREAMS.jobEvents, consumer: CONSUMERS.dlqOutcomes, concurrency: OUTCOME_CONCURRENCY, traced: false },
-          ...PROJECTOR_BINDINGS,
-        ],
-        shutdownGraceMs: config.shutdownGraceMs,
-        observer: app.get(JobProjection).transportObserver(app.get(MetricsService).transportObserver()),
-      }),
+    transport: jetStreamTransport({
+      bindings: [
+        { stream: STREAMS.advisories, consumer: CONSUMERS.dlqManager, concurrency: ADVISORY_CONCURRENCY },
+        { stream: STREAMS.jobEvents, consumer: CONSUMERS.dlqOutcomes, concurrency: OUTCOME_CONCURRENCY, traced: false },
+        ...PROJECTOR_BINDINGS,
+      ],
+      shutdownGraceMs: config.shutdownGraceMs,
+      observe: (app, metrics) => app.get(JobProjection).transportObserver(metrics),
+    }),
   });
 }

@@ -2,9 +2,8 @@ import { Injectable } from "@nestjs/common";
 import { InjectDataSource } from "@nestjs/typeorm";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { WebhookSource } from "@hookstream/contracts";
+import { type EventSummary as EventSummaryOf, type JobView as JobViewOf, WebhookSource } from "@hookstream/contracts";
 import type { Page } from "./dead-letter.store";
-import type { EventOutcome } from "./event.view";
 
 const instant = z.iso.datetime({ offset: true });
 const text = z.string().trim().min(1).max(512);
@@ -28,32 +27,9 @@ export const EventQuery = z
   .refine((q) => !q.since || !q.until || Date.parse(q.since) < Date.parse(q.until), { message: "since must come before until", path: ["until"] });
 export type EventQuery = z.infer<typeof EventQuery>;
 
-export interface EventSummary {
-  seq: number;
-  eventId: string;
-  source: string;
-  eventType: string;
-  resource: string | null;
-  receivedAt: Date;
-  routedAt: Date;
-  workspaces: string[];
-  jobCount: number;
-  outcome: EventOutcome;
-}
-
-export interface JobView {
-  jobSeq: number;
-  id: string | null;
-  workspaceId: string | null;
-  status: string;
-  attempts: number;
-  error: string | null;
-  errorCategory: string | null;
-  replayOf: string | null;
-  responseTimeMs: number | null;
-  createdAt: Date | null;
-  completedAt: Date | null;
-}
+/** Rows as pg returns them; the answers' JSON turns their timestamps into ISO strings. */
+type EventSummary = EventSummaryOf<Date>;
+type JobView = JobViewOf<Date>;
 
 /**
  * An event's outcome from its original jobs in the projection: a job the projection has not seen yet counts as in

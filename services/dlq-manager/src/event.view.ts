@@ -16,6 +16,3 @@ export function traceLink(template: string | null, traceparent: string | undefin
   if (!parsed) return null;
   return { traceId: parsed.traceId, url: template ? template.replaceAll("{traceId}", parsed.traceId) : null };
 }
-
-/** What became of a routed event, from its jobs (the originals, not replays) as the projection knows them. */
-export type EventOutcome = "no_subscribers" | "in_flight" | "delivered" | "dead_lettered";

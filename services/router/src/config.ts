@@ -1,12 +1,11 @@
 import { z } from "zod";
-import { adminTokenEnv, commonEnv, type Env, loadConfig, port, readTokenEnv, natsEndpoint } from "@hookstream/platform";
+import { adminTokensEnv, adminTokensFrom, commonConfigFrom, commonEnv, type Env, loadConfig, port } from "@hookstream/platform";
 import { encryptionKeyEnv, keyringFrom } from "@hookstream/secrets";
 
 const schema = z
   .object({
     ...commonEnv,
-    ...adminTokenEnv,
-    ...readTokenEnv,
+    ...adminTokensEnv,
     ...encryptionKeyEnv,
     ROUTER_PORT: port(3001),
     /**
@@ -18,12 +17,9 @@ const schema = z
     ROUTER_MAX_INDEXED: z.coerce.number().int().min(0).default(1_000_000),
   })
   .transform((e) => ({
-    nats: natsEndpoint(e),
-    databaseUrl: e.DATABASE_URL,
-    logLevel: e.LOG_LEVEL,
-    shutdownGraceMs: e.SHUTDOWN_GRACE,
+    ...commonConfigFrom(e),
     port: e.ROUTER_PORT,
-    adminTokens: { admin: e.ADMIN_TOKEN, read: e.ADMIN_READ_TOKEN },
+    adminTokens: adminTokensFrom(e),
     concurrency: e.ROUTER_CONCURRENCY,
     maxIndexedSubscriptions: e.ROUTER_MAX_INDEXED,
     keyring: keyringFrom(e),

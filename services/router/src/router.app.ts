@@ -1,6 +1,5 @@
 import { CONSUMERS, STREAMS } from "@hookstream/contracts";
-import { JetStreamServer, NATS_CONNECTION } from "@hookstream/jetstream";
-import { createService, MetricsService } from "@hookstream/platform";
+import { createService, jetStreamTransport } from "@hookstream/platform";
 import type { RouterConfig } from "./config";
 import { RouterModule } from "./router.module";
 
@@ -9,16 +8,13 @@ export function createRouter(config: RouterConfig) {
     name: "router",
     port: config.port,
     logLevel: config.logLevel,
-    transport: (app) =>
-      new JetStreamServer({
-        connection: app.get(NATS_CONNECTION),
-        bindings: [
-          { stream: STREAMS.webhooks, consumer: CONSUMERS.router, concurrency: config.concurrency },
-          // Replays are rare and operator-paced: a couple at a time keeps live routing first.
-          { stream: STREAMS.replays, consumer: CONSUMERS.routerReplays, concurrency: 2 },
-        ],
-        shutdownGraceMs: config.shutdownGraceMs,
-        observer: app.get(MetricsService).transportObserver(),
-      }),
+    transport: jetStreamTransport({
+      bindings: [
+        { stream: STREAMS.webhooks, consumer: CONSUMERS.router, concurrency: config.concurrency },
+        // Replays are rare and operator-paced: a couple at a time keeps live routing first.
+        { stream: STREAMS.replays, consumer: CONSUMERS.routerReplays, concurrency: 2 },
+      ],
+      shutdownGraceMs: config.shutdownGraceMs,
+    }),
   });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { commonEnv, duration, type Env, loadConfig, port, natsEndpoint } from "@hookstream/platform";
+import { commonConfigFrom, commonEnv, duration, type Env, loadConfig, port } from "@hookstream/platform";
 import { encryptionKeyEnv, keyringFrom } from "@hookstream/secrets";
 
 const schema = z
@@ -40,10 +40,7 @@ const schema = z
   .refine((e) => (e.DELIVERY_CONCURRENCY ?? 0) <= e.WORKER_CONCURRENCY, { path: ["DELIVERY_CONCURRENCY"], message: "must not exceed WORKER_CONCURRENCY" })
   .refine((e) => e.BREAKER_MAX_OPEN >= e.BREAKER_OPEN_FOR, { path: ["BREAKER_MAX_OPEN"], message: "must not be shorter than BREAKER_OPEN_FOR" })
   .transform((e) => ({
-    nats: natsEndpoint(e),
-    databaseUrl: e.DATABASE_URL,
-    logLevel: e.LOG_LEVEL,
-    shutdownGraceMs: e.SHUTDOWN_GRACE,
+    ...commonConfigFrom(e),
     port: e.WORKER_PORT,
     concurrency: e.WORKER_CONCURRENCY,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY ?? e.WORKER_CONCURRENCY,

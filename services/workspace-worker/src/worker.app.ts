@@ -1,6 +1,5 @@
 import { CONSUMERS, STREAMS } from "@hookstream/contracts";
-import { JetStreamServer, NATS_CONNECTION } from "@hookstream/jetstream";
-import { createService, MetricsService } from "@hookstream/platform";
+import { createService, jetStreamTransport } from "@hookstream/platform";
 import type { WorkerConfig } from "./config";
 import { WorkerModule } from "./worker.module";
 
@@ -9,12 +8,9 @@ export function createWorker(config: WorkerConfig) {
     name: "workspace-worker",
     port: config.port,
     logLevel: config.logLevel,
-    transport: (app) =>
-      new JetStreamServer({
-        connection: app.get(NATS_CONNECTION),
-        bindings: [{ stream: STREAMS.jobs, consumer: CONSUMERS.workspaceWorker, concurrency: config.concurrency }],
-        shutdownGraceMs: config.shutdownGraceMs,
-        observer: app.get(MetricsService).transportObserver(),
-      }),
+    transport: jetStreamTransport({
+      bindings: [{ stream: STREAMS.jobs, consumer: CONSUMERS.workspaceWorker, concurrency: config.concurrency }],
+      shutdownGraceMs: config.shutdownGraceMs,
+    }),
   });
 }

@@ -1,13 +1,12 @@
 import { useState } from "react";
 import { api, type DeadLetter } from "../api";
-import { NoteDialog } from "../note.dialog";
+import { DeadLetterActions } from "../dead-letter.actions";
 import { DataTable, ErrorNotice, Head, Link, Status, Time, useAsync } from "../ui";
 
 const OPEN = ["pending", "retrying", "failed"];
 
 export function DeadLetterPage({ id, canAct }: { id: string; canAct: boolean }) {
   const { data: d, error, reload } = useAsync(() => api<DeadLetter>(`/admin/dlq/${encodeURIComponent(id)}`), [id], 2000);
-  const [dialog, setDialog] = useState<"resolve" | "discard" | null>(null);
   const [actionError, setActionError] = useState<Error | null>(null);
   const [notice, setNotice] = useState("");
   const act = async (what: string, path: string, body?: unknown) => {
@@ -34,33 +33,15 @@ export function DeadLetterPage({ id, canAct }: { id: string; canAct: boolean }) 
             Status: <Status value={d.status} />
             {d.needsManualIntervention && <span className="badge badge-manual">needs a person</span>}
           </p>
-          {canAct && (
-            <div className="toolbar" role="toolbar" aria-label="Actions on this dead letter">
-              <button type="button" disabled={d.status !== "pending" && d.status !== "failed"} onClick={() => void act("Replay", "replay")}>
-                Replay
-              </button>
-              <button type="button" className="secondary" disabled={!open} onClick={() => setDialog("resolve")}>
-                Resolve…
-              </button>
-              <button type="button" className="danger" disabled={!open} onClick={() => setDialog("discard")}>
-                Discard…
-              </button>
-            </div>
-          )}
-          <p role="status" className="notice">
-            {notice}
-          </p>
-          {dialog && (
-            <NoteDialog
-              action={dialog}
-              count={1}
-              onClose={() => setDialog(null)}
-              onConfirm={(note) => {
-                const action = dialog;
-                void act(action === "resolve" ? "Resolve" : "Discard", action, { note });
-              }}
-            />
-          )}
+          <DeadLetterActions
+            label="Actions on this dead letter"
+            canAct={canAct}
+            count={1}
+            canReplay={d.status === "pending" || d.status === "failed"}
+            canClose={!!open}
+            notice={notice}
+            onAct={(verb, action, body) => void act(verb, action, body)}
+          />
           <dl className="facts">
             <dt>Event</dt>
             <dd>{d.job?.event.seq ? <Link to={`/events/${d.job.event.seq}`}>{d.eventId}</Link> : (d.eventId ?? "—")}</dd>

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { api, type AuditRecord, type DeadLetter, DLQ_STATUSES, ERROR_CATEGORIES, type Operation, type Page, query, SOURCES } from "../api";
-import { NoteDialog } from "../note.dialog";
+import { DeadLetterActions } from "../dead-letter.actions";
 import { Choice, DataTable, EmptyRow, ErrorNotice, Field, Head, instant, Link, Status, Time, useAsync } from "../ui";
 
 interface Filter {
@@ -34,7 +34,6 @@ export function DeadLetters({ canAct }: { canAct: boolean }) {
   const [form, setForm] = useState<Filter>(EMPTY);
   const [applied, setApplied] = useState<Filter>(EMPTY);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [dialog, setDialog] = useState<"resolve" | "discard" | null>(null);
   const [notice, setNotice] = useState("");
   const [actionError, setActionError] = useState<Error | null>(null);
   const list = useAsync(() => api<Page<DeadLetter>>(`/admin/dlq${query({ ...apiFilter(applied), limit: 100 })}`), [applied], 5000);
@@ -90,34 +89,18 @@ export function DeadLetters({ canAct }: { canAct: boolean }) {
       </form>
       <ErrorNotice error={list.error ?? actionError} />
 
-      {canAct && (
-        <div className="toolbar" role="toolbar" aria-label="Actions on the selected dead letters">
-          <span>{selected.size} selected</span>
-          <button type="button" disabled={!selected.size} onClick={() => void act("Replay", (id) => api(`/admin/dlq/${id}/replay`, { method: "POST" }))}>
-            Replay selected
-          </button>
-          <button type="button" className="secondary" disabled={!selected.size} onClick={() => setDialog("resolve")}>
-            Resolve selected…
-          </button>
-          <button type="button" className="danger" disabled={!selected.size} onClick={() => setDialog("discard")}>
-            Discard selected…
-          </button>
-        </div>
-      )}
-      <p role="status" className="notice">
-        {notice}
-      </p>
-      {dialog && (
-        <NoteDialog
-          action={dialog}
-          count={selected.size}
-          onClose={() => setDialog(null)}
-          onConfirm={(note) => {
-            const action = dialog;
-            void act(action === "resolve" ? "Resolve" : "Discard", (id) => api(`/admin/dlq/${id}/${action}`, { method: "POST", body: { note } }));
-          }}
-        />
-      )}
+      <DeadLetterActions
+        label="Actions on the selected dead letters"
+        canAct={canAct}
+        count={selected.size}
+        suffix=" selected"
+        canReplay={selected.size > 0}
+        canClose={selected.size > 0}
+        notice={notice}
+        onAct={(verb, action, body) => void act(verb, (id) => api(`/admin/dlq/${id}/${action}`, { method: "POST", body }))}
+      >
+        <span>{selected.size} selected</span>
+      </DeadLetterActions>
 
       <DataTable caption="Dead letters, newest first">
         <thead>

@@ -1,15 +1,6 @@
+// Straight from the module, like the CLI's other imports from libs (see cli.config.ts).
+import { ApiError } from "../../../../libs/contracts/src/api-error";
 import type { CliConfig } from "./cli.config";
-
-/** An answer of the admin API that was not a success, with its `{ code, message }`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Talks to the DLQ manager's admin API with the bearer token. */
 export class AdminClient {

@@ -1,4 +1,5 @@
-import { AdminClient, ApiError } from "./admin.client";
+import { ApiError } from "../../../../libs/contracts/src/api-error";
+import { AdminClient } from "./admin.client";
 import { type Command, parseCommand, USAGE, UsageError } from "./args";
 import { loadCliConfig } from "./cli.config";
 import type { Env } from "../../../../libs/platform/src/config";
