@@ -52,7 +52,10 @@ export class CacheBucketsDirectory implements OnModuleInit, OnModuleDestroy {
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
   ) {}
 
-  /** Returns once the first listing was tried (it is tried again in the background if it failed). */
+  /**
+   * Returns once the first listing was tried; a failed or disturbed one is tried again in the background, so a start
+   * never waits on streams deleted meanwhile by others (until then, jobs ask).
+   */
   async onModuleInit(): Promise<void> {
     this.subscriptions = [STREAM_CREATED, STREAM_DELETED].map((prefix) =>
       this.nc.subscribe(`${prefix}*`, {
@@ -65,7 +68,7 @@ export class CacheBucketsDirectory implements OnModuleInit, OnModuleDestroy {
       }),
     );
     void this.followConnection();
-    await this.relist();
+    await new Promise<void>((firstTried) => void this.relist(firstTried));
   }
 
   onModuleDestroy(): void {
@@ -101,24 +104,29 @@ export class CacheBucketsDirectory implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Lists until the set is complete, or will never be, or this listing is stopped. */
-  private async relist(): Promise<void> {
+  /** Lists until the set is complete, or will never be, or this listing is stopped; `tried` after the first attempt. */
+  private async relist(tried: () => void = () => undefined): Promise<void> {
     this.listing?.abort();
     const listing = (this.listing = new AbortController());
-    for (;;) {
-      if (this.deaf || this.known.hasOverflowed || listing.signal.aborted) return;
-      try {
-        const outcome = await this.list(listing.signal);
-        if (outcome === "complete") this.log.log(`cache buckets listed: ${this.known.size}`);
-        if (outcome !== "disturbed") return;
-      } catch (e) {
-        this.log.warn(`listing the cache buckets failed (${(e as Error).message}); every job asks NATS for its bucket until a retry succeeds`);
+    try {
+      for (;;) {
+        if (this.deaf || this.known.hasOverflowed || listing.signal.aborted) return;
+        try {
+          const outcome = await this.list(listing.signal);
+          if (outcome === "complete") this.log.log(`cache buckets listed: ${this.known.size}`);
+          if (outcome !== "disturbed") return;
+        } catch (e) {
+          this.log.warn(`listing the cache buckets failed (${(e as Error).message}); every job asks NATS for its bucket until a retry succeeds`);
+        }
+        tried();
+        try {
+          await sleep(RETRY_MS, undefined, { signal: listing.signal });
+        } catch {
+          return;
+        }
       }
-      try {
-        await sleep(RETRY_MS, undefined, { signal: listing.signal });
-      } catch {
-        return;
-      }
+    } finally {
+      tried();
     }
   }
 
