@@ -1,4 +1,4 @@
-import { STREAMS } from "@hookstream/contracts";
+import { HEADERS, STREAMS } from "@hookstream/contracts";
 import { TestDestination } from "../support/destinations";
 import { eventually, sleep } from "../support/eventually";
 import { OtlpReceiver } from "../support/otlp-receiver";
@@ -38,23 +38,31 @@ afterAll(async () => {
 });
 
 describe("one trace per webhook", () => {
-  it("links ingress, router and worker spans into one tree, with messaging attributes, and the DLQ entry to it", async () => {
-    for (const ws of ["t1", "t2"]) await stack.subscribe({ workspaceId: ws, resource: "acme/traced", destinationUrl: dest.url(`/${ws}`), destinationSecret: secret });
-    dest.answer("/t-bad", 400);
-    await stack.subscribe({ workspaceId: "t-bad", resource: "acme/traced", destinationUrl: dest.url("/t-bad"), destinationSecret: secret });
-    expect((await stack.sendGithub({ event: "pull_request", delivery: "trace-1", body: pr("acme/traced") })).status).toBe(202);
-    await eventually(() => dest.on("/t1").length === 1 && dest.on("/t2").length === 1, "two deliveries");
+  let attempt = 0;
 
-    const stored = await stack.jsm.streams.getMessage(STREAMS.webhooks, { seq: 1 });
-    const traceId = stored!.header.get("traceparent").split("-")[1]!;
-    // Spans are exported as they end, children before parents: wait for a closed tree, not just the worker spans.
+  it("links ingress, router and worker spans into one tree, with messaging attributes, and the DLQ entry to it", async () => {
+    // A failed test is retried in place (jest.setup): a retry takes workspaces and a delivery of its own.
+    const run = `-${++attempt}`;
+    const [t1, t2, tBad] = ["t1", "t2", "t-bad"].map((ws) => ws + run) as [string, string, string];
+    for (const ws of [t1, t2]) await stack.subscribe({ workspaceId: ws, resource: "acme/traced", destinationUrl: dest.url(`/${ws}`), destinationSecret: secret });
+    dest.answer(`/${tBad}`, 400);
+    await stack.subscribe({ workspaceId: tBad, resource: "acme/traced", destinationUrl: dest.url(`/${tBad}`), destinationSecret: secret });
+    expect((await stack.sendGithub({ event: "pull_request", delivery: `trace${run}`, body: pr("acme/traced") })).status).toBe(202);
+    await eventually(() => dest.on(`/${t1}`).length >= 1 && dest.on(`/${t2}`).length >= 1, "two deliveries");
+
+    const stored = await stack.jsm.streams.getMessage(STREAMS.webhooks, { last_by_subj: "webhooks.github.pull_request" });
+    expect(stored!.header.get(HEADERS.msgId)).toContain(`trace${run}`);
+    const traceId = stored!.header.get(HEADERS.traceparent).split("-")[1]!;
+    // Each service exports on its own timer, so the ingress's spans may come after the worker's: wait for one tree
+    // whose only root is a span without a parent, not just for the worker spans.
     const rootsOf = (s: ReturnType<typeof otlp.trace>) => {
       const known = new Set(s.map((x) => x.spanId));
       return s.filter((x) => !x.parentSpanId || !known.has(x.parentSpanId));
     };
     const spans = await eventually(() => {
       const s = otlp.trace(traceId);
-      if (rootsOf(s).length !== 1) return false;
+      const roots = rootsOf(s);
+      if (roots.length !== 1 || roots[0]!.parentSpanId) return false;
       const workers = s.filter((x) => x.service === "hookstream-workspace-worker" && x.attributes["messaging.consumer.group.name"] === "workspace-worker");
       return workers.length === 3 && s;
     }, "the worker's spans to be exported");
@@ -70,7 +78,7 @@ describe("one trace per webhook", () => {
     const routerProcess = spans.find((s) => s.service === "hookstream-router" && s.name === `process ${STREAMS.webhooks}`)!;
     expect(routerProcess.kind).toBe(5 /* consumer */);
     expect(parentOf(routerProcess)).toBe(ingressSend);
-    expect(routerProcess.attributes).toMatchObject({ "messaging.system": "nats", "messaging.consumer.group.name": "router", "messaging.message.id": "trace-1" });
+    expect(routerProcess.attributes).toMatchObject({ "messaging.system": "nats", "messaging.consumer.group.name": "router", "messaging.message.id": `trace${run}` });
     const routerSend = spans.find((s) => s.service === "hookstream-router" && s.name === "send jobs.github.pull_request")!;
     expect(parentOf(routerSend)).toBe(routerProcess);
     expect(routerSend.attributes["messaging.batch.message_count"]).toBe(3);
@@ -83,14 +91,15 @@ describe("one trace per webhook", () => {
       // The delivery to the destination is an HTTP client span under the job's span.
       expect(spans.some((s) => s.parentSpanId === w.spanId && s.kind === 3 /* client */ && s.service === "hookstream-workspace-worker")).toBe(true);
     }
-    expect(workerSpans.map((w) => w.attributes["hookstream.workspace_id"]).sort()).toEqual(["t-bad", "t1", "t2"]);
+    expect(workerSpans.map((w) => w.attributes["hookstream.workspace_id"]).sort()).toEqual([tBad, t1, t2].sort());
 
     const dlq = await eventually(async () => {
-      const res = await stack.admin("dlq", "GET", "/admin/dlq?workspaceId=t-bad", undefined, READ_TOKEN);
+      const res = await stack.admin("dlq", "GET", `/admin/dlq?workspaceId=${tBad}`, undefined, READ_TOKEN);
       const body = (await res.json()) as { items: { traceId: string }[] };
       return body.items.length > 0 && body.items;
     }, "a DLQ entry");
     expect(dlq[0]!.traceId).toBe(traceId);
+    expect([dest.on(`/${t1}`).length, dest.on(`/${t2}`).length]).toEqual([1, 1]);
   });
 
   it("writes JSON logs, carrying the trace id inside a message's processing", async () => {
