@@ -71,9 +71,10 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** An event the API has stored but not routed yet has no `routedAt`. */
-export interface EventDetail extends Omit<EventSummary, "routedAt"> {
+/** An event the API has stored but not routed yet has no `routedAt` and no `jobCount`. */
+export interface EventDetail extends Omit<EventSummary, "routedAt" | "jobCount"> {
   routedAt: string | null;
+  jobCount: number | null;
   stored: boolean;
   headers: Record<string, string> | null;
   payload: unknown;

@@ -49,6 +49,8 @@ export class EventsController {
       receivedAt: summary?.receivedAt ?? stored!.event.receivedAt,
       routedAt: summary?.routedAt ?? null,
       workspaces: summary?.workspaces ?? [],
+      /** Null until the router has routed it. */
+      jobCount: summary?.jobCount ?? null,
       outcome: summary?.outcome ?? "in_flight",
       /** False once WEBHOOKS no longer holds it (past its retention): headers and payload are gone. */
       stored: stored !== null,

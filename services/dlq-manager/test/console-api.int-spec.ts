@@ -87,7 +87,7 @@ describe("console API", () => {
       deadLetters: { id: string; workspaceId: string }[];
     }>(`/admin/events/${summary!.seq}`, READ_TOKEN);
     expect(detail.status).toBe(200);
-    expect(detail.body).toMatchObject({ eventId: "evt-console-1", payload: { repository: { full_name: "acme/console" } }, deadLetters: [{ id: entry.id, workspaceId: "ws-down" }] });
+    expect(detail.body).toMatchObject({ eventId: "evt-console-1", jobCount: 2, payload: { repository: { full_name: "acme/console" } }, deadLetters: [{ id: entry.id, workspaceId: "ws-down" }] });
     expect(Object.keys(detail.body.headers).length).toBeGreaterThan(0);
     expect(JSON.stringify(detail.body)).not.toMatch(/sha256=[0-9a-f]{64}/);
     expect(detail.body.trace.url).toBe(`https://grafana.example/explore?traceId=${detail.body.trace.traceId}`);

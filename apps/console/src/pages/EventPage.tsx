@@ -59,7 +59,7 @@ export function EventPage({ seq }: { seq: string }) {
               {e.jobs.length === 0 && <EmptyRow columns={7}>No job yet.</EmptyRow>}
             </tbody>
           </DataTable>
-          {e.jobsTruncated && <p className="muted">Only the first {e.jobs.length} jobs are shown.</p>}
+          {e.jobsTruncated && <p className="muted">Only the first {e.jobs.length}{e.jobCount === null ? "" : ` of ${e.jobCount}`} jobs are shown.</p>}
 
           {e.deadLetters.length > 0 && (
             <>
