@@ -65,7 +65,11 @@ describe("routing", () => {
     expect((await jobsFor(id)).map((j) => j.workspaceId)).toContain("late");
   });
 
-  it("routes with a change another replica made, even an event that comes before this replica could reload", async () => {
+  it.each([
+    ["before this replica starts reloading", 0],
+    // The announcement's reload has begun (its read waits for the lock) when the event arrives.
+    ["while this replica's reload is under way", 300],
+  ])("routes with a change another replica made, for an event that comes %s", async (_when, eventAfterMs) => {
     // What another router replica's admin API does: the row, then the announcement on SUBSCRIPTIONS. This replica
     // hears of it only through the announcement; its reload is held up (the table locked) while the event arrives.
     const js = jetstream(stack.nc);
@@ -77,6 +81,7 @@ describe("routing", () => {
       await lock.query("BEGIN; LOCK TABLE subscriptions IN ACCESS EXCLUSIVE MODE");
       const change = { kind: "upserted", source: "github", resource, workspaceId, cause: "admin", affected: 1, at: new Date().toISOString() };
       await js.publish(SUBJECTS.subscriptionChange("upserted"), JSON.stringify(change));
+      await sleep(eventAfterMs);
       const id = `r-${++delivery}`;
       const event = { id, source: "github", type: "push", resource, receivedAt: new Date().toISOString(), headers: {}, payload: { repository: { full_name: resource } } };
       const h = natsHeaders();

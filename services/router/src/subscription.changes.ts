@@ -27,11 +27,14 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
   private reloading?: Promise<void>;
   private reloadAgain = false;
   /**
-   * A change was announced that the index does not reflect yet. NATS hands this connection the announcement before
-   * any event published after it (the admin API answered only once it was stored), so an event read while this is
-   * set waits for the reload: a subscription confirmed by any replica routes the very next event on every replica.
+   * Changes heard (announcements, and reconnects, which may have hidden some), and how many of them the index
+   * reflects: those heard before the read it was built from began. NATS hands this connection an announcement before
+   * any event published after it (the admin API answered only once it was stored), so an event read while the index
+   * is behind waits for a read that began after the change, even if a read that began before it is under way: a
+   * subscription confirmed by any replica routes the very next event on every replica.
    */
-  private stale = false;
+  private changesHeard = 0;
+  private changesReflected = 0;
 
   constructor(
     private readonly store: SubscriptionStore,
@@ -47,10 +50,7 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
   async onApplicationBootstrap(): Promise<void> {
     await this.reload();
     this.subscription = this.nc.subscribe(SUBJECTS.subscriptionsAll, {
-      callback: () => {
-        this.stale = true;
-        this.scheduleReload();
-      },
+      callback: () => this.changeHeard(),
     });
     this.refresh = setInterval(() => this.scheduleReload(), REFRESH_MS);
     void this.reloadOnReconnect();
@@ -63,7 +63,7 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
   }
 
   async candidates(source: string, resource: string | null): Promise<SubscriptionRule[]> {
-    if (this.stale) await this.reload();
+    if (this.changesReflected < this.changesHeard) await this.reload();
     return this.indexed ? this.index.candidates(source, resource) : this.store.candidates(source, resource);
   }
 
@@ -76,23 +76,22 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
     this.reloading = (async () => {
       do {
         this.reloadAgain = false;
-        // Cleared before reading: a change announced during the read sets it again and causes another reload.
-        this.stale = false;
-        let rules: SubscriptionRule[];
-        try {
-          rules = await this.store.allRules(this.index.maxRules + 1);
-        } catch (e) {
-          this.stale = true;
-          throw e;
-        }
+        const heard = this.changesHeard;
+        const rules = await this.store.allRules(this.index.maxRules + 1);
         const fits = this.index.replace(rules);
         if (fits !== this.indexed) this.log.warn(fits ? "subscriptions fit in memory again: routing from the index" : `more than ${this.index.maxRules} subscriptions: routing queries PostgreSQL`);
         this.indexed = fits;
+        this.changesReflected = heard;
       } while (this.reloadAgain);
     })().finally(() => {
       this.reloading = undefined;
     });
     return this.reloading;
+  }
+
+  private changeHeard(): void {
+    this.changesHeard++;
+    this.scheduleReload();
   }
 
   private scheduleReload(): void {
@@ -101,6 +100,6 @@ export class SubscriptionChanges implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async reloadOnReconnect(): Promise<void> {
-    for await (const s of this.nc.status()) if (s.type === "reconnect") this.scheduleReload();
+    for await (const s of this.nc.status()) if (s.type === "reconnect") this.changeHeard();
   }
 }

@@ -107,7 +107,12 @@ export async function account(system: ChaosSystem, sender: ProviderSender, opts:
   await sleep(opts.quietMs ?? 2000);
   snap = await snapshot(system, accepted, opts.workspaces);
   const missing = accepted.flatMap((e) => opts.workspaces.map((w) => jobId(e.id, w.id))).filter((id) => !snap.done.has(id));
-  if (missing.length > 0) opts.log?.(`${opts.scenario}: ${missing.length} jobs without their outcome, e.g. ${missing.slice(0, 5).join(", ")}`);
+  if (missing.length > 0) {
+    opts.log?.(`${opts.scenario}: ${missing.length} jobs without their outcome, e.g. ${missing.slice(0, 5).join(", ")}`);
+    // Where the first of them stopped (not routed, not queued, not delivered, or delivered without its activity row).
+    const first = accepted.find((e) => opts.workspaces.some((w) => !snap.done.has(jobId(e.id, w.id))));
+    if (first && opts.log) await describeEvent(system, first, "unfinished", opts).then(opts.log);
+  }
 
   let processed = 0;
   const latencies: number[] = [];
@@ -124,7 +129,7 @@ export async function account(system: ChaosSystem, sender: ProviderSender, opts:
     if (opts.faultEnd !== undefined && e.firstAt <= opts.faultEnd) recoveredAt = Math.max(recoveredAt, doneAt);
   }
 
-  if (slowest && opts.log) await describeSlowest(system, slowest.event, opts).then(opts.log);
+  if (slowest && opts.log) await describeEvent(system, slowest.event, "slowest", opts).then(opts.log);
   return {
     scenario: opts.scenario,
     sent: all.length,
@@ -194,18 +199,20 @@ function duplicateDeliveries(system: ChaosSystem, accepted: SentEvent[], workspa
   return extra;
 }
 
-/** Where the slowest event spent its time: accepted, routed, each job queued and started, delivered. */
-async function describeSlowest(system: ChaosSystem, e: SentEvent, opts: AccountOptions): Promise<string> {
+/** Where an event spent its time: accepted, routed, each job queued, started, delivered and its activity recorded. */
+async function describeEvent(system: ChaosSystem, e: SentEvent, label: string, opts: AccountOptions): Promise<string> {
   const at = (t: number | Date | null | undefined) => (t == null ? "-" : `+${((new Date(t).getTime() - e.firstAt) / 1000).toFixed(1)}s`);
-  const [routed] = await system.db.query<{ routed_at: Date }>("SELECT routed_at FROM routed_events WHERE event_id = $1", [e.id]);
+  const [routed] = await system.db.query<{ routed_at: Date; job_count: number }>("SELECT routed_at, job_count FROM routed_events WHERE event_id = $1", [e.id]);
   const jobs = await system.db.query<{ id: string; created_at: Date; started_at: Date | null; attempts: number }>(
     "SELECT id, created_at, started_at, attempts FROM background_jobs WHERE event_id = $1",
     [e.id],
   );
+  const activity = new Set((await system.db.query<{ workspace_id: string }>("SELECT workspace_id FROM workspace_activity WHERE event_id = $1", [e.id])).map((r) => r.workspace_id));
   const perJob = opts.workspaces.map((w) => {
     const j = jobs.find((x) => x.id === jobId(e.id, w.id));
     const d = system.deliveries(jobId(e.id, w.id)).map((x) => `${at(x.at)}/${x.status}`);
-    return `${w.id}: queued ${at(j?.created_at)} started ${at(j?.started_at)} attempts ${j?.attempts ?? "-"} deliveries ${d.join(",") || "-"}`;
+    return `${w.id}: queued ${at(j?.created_at)} started ${at(j?.started_at)} attempts ${j?.attempts ?? "-"} deliveries ${d.join(",") || "-"} activity ${activity.has(w.id) ? "yes" : "no"}`;
   });
-  return `${opts.scenario}: slowest ${e.id}: ${e.attempts} sends (last ${e.lastOutcome}), accepted ${at(e.acceptedAt)}, routed ${at(routed?.routed_at)}; ${perJob.join("; ")}`;
+  const routing = routed ? `routed ${at(routed.routed_at)} to ${routed.job_count} jobs` : "routed -";
+  return `${opts.scenario}: ${label} ${e.id}: ${e.attempts} sends (last ${e.lastOutcome}), accepted ${at(e.acceptedAt)}, ${routing}; ${perJob.join("; ")}`;
 }
