@@ -53,6 +53,8 @@ export class RoutingLog {
     const claimed: { source: string; event_id: string }[] = await this.db.query(
       `INSERT INTO routed_events (source, event_id, event_type, resource, stream_seq, received_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[])
+        -- In key order: two routers claiming the same events (a redelivery) lock them in one order, never a deadlock.
+        ORDER BY 1, 2
        ON CONFLICT (source, event_id) DO UPDATE SET routed_at = now() WHERE routed_events.stream_seq = EXCLUDED.stream_seq
        RETURNING source, event_id`,
       [rows.map((c) => c.event.source), rows.map((c) => c.event.id), rows.map((c) => c.event.type), rows.map((c) => c.event.resource), rows.map((c) => c.seq), rows.map((c) => c.event.receivedAt)],

@@ -77,6 +77,8 @@ export class StalenessGuard {
     await this.db.query(
       `INSERT INTO entity_versions AS v (workspace_id, source, entity, version_at, event_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[])
+        -- In key order, so that several workers' statements lock the rows they share in one order (no deadlock).
+        ORDER BY 1, 2, 3
        ON CONFLICT (workspace_id, source, entity) DO UPDATE
          SET version_at = excluded.version_at, event_id = excluded.event_id, applied_at = now()
          WHERE v.version_at <= excluded.version_at`,

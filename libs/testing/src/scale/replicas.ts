@@ -1,4 +1,4 @@
-import { CONSUMERS, STREAMS } from "@hookstream/contracts";
+import { CONSUMERS, ErrorCategory, STREAMS } from "@hookstream/contracts";
 import { account, type Figures } from "../chaos/accounting";
 import { type ScenarioContext, startLoad } from "../chaos/scenarios/context";
 import type { ChaosSystem } from "../chaos/system";
@@ -18,6 +18,11 @@ export interface ThroughputRow {
   jobsPerSecond: number;
   /** Jobs delivered before the last worker was ready (not in the rate). */
   beforeReady: number;
+  /** Jobs put back by the workers' fairness or breakers; failed attempts (retried after the backoff), by category. */
+  deferred: number;
+  failed: Record<string, number>;
+  /** The longest pause between two deliveries (ms). */
+  longestPauseMs: number;
 }
 
 export interface ReplicaResult {
@@ -95,8 +100,19 @@ export async function replicaScaleOut(ctx: ReplicaContext): Promise<ReplicaResul
       }, `${ids.size} jobs delivered by ${n} worker(s)`, 300_000, 250);
       const last = Math.max(...times);
       const afterReady = times.filter((t) => t >= ready).length;
-      const row = { workers: n, jobs: ids.size, jobsPerSecond: last > ready ? Math.round((afterReady / (last - ready)) * 1000) : NaN, beforeReady: ids.size - afterReady };
-      ctx.log(`${n} worker(s): ${row.jobs} jobs, ${row.jobsPerSecond} jobs/s (${row.beforeReady} delivered before the last was ready)`);
+      const sorted = [...times].sort((a, b) => a - b);
+      const longestPauseMs = sorted.reduce((m, t, i) => (i === 0 ? m : Math.max(m, t - sorted[i - 1]!)), 0);
+      // The workers were started for this round, so their counters are this round's.
+      const running = workers.slice(0, n);
+      const sum = async (name: string, labels: string[]) => (await Promise.all(running.map((w) => counter(system, w, name, labels)))).reduce((a, b) => a + b, 0);
+      const deferred = await sum("hookstream_jobs_deferred_total", []);
+      const failed: Record<string, number> = {};
+      for (const category of ErrorCategory.options) {
+        const count = await sum("hookstream_messages_failed_total", [`stream="${STREAMS.jobs}"`, `category="${category}"`]);
+        if (count > 0) failed[category] = count;
+      }
+      const row = { workers: n, jobs: ids.size, jobsPerSecond: last > ready ? Math.round((afterReady / (last - ready)) * 1000) : NaN, beforeReady: ids.size - afterReady, deferred, failed, longestPauseMs };
+      ctx.log(`${n} worker(s): ${row.jobs} jobs, ${row.jobsPerSecond} jobs/s (${row.beforeReady} delivered before the last was ready; ${deferred} deferred, failed attempts ${describeFailed(failed)}, longest pause ${longestPauseMs} ms)`);
       throughput.push(row);
     }
     await Promise.all(workers.map((w) => (system.services.running(w) ? undefined : system.services.start(w))));
@@ -109,12 +125,14 @@ export async function replicaScaleOut(ctx: ReplicaContext): Promise<ReplicaResul
   }
 }
 
+const describeFailed = (failed: Record<string, number>) => Object.entries(failed).map(([c, n]) => `${n} ${c}`).join(", ") || "0";
+
 /** The throughput rounds as a Markdown table. */
 export function throughputTable(rows: ThroughputRow[]): string {
   const base = rows[0]?.jobsPerSecond ?? NaN;
   return [
-    "| worker processes | jobs | jobs/s | × 1 worker |",
-    "|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.workers} | ${r.jobs} | ${Number.isFinite(r.jobsPerSecond) ? r.jobsPerSecond : "–"} | ${(r.jobsPerSecond / base).toFixed(2)} |`),
+    "| worker processes | jobs | jobs/s | × 1 worker | deferred | failed attempts | longest pause (ms) |",
+    "|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.workers} | ${r.jobs} | ${Number.isFinite(r.jobsPerSecond) ? r.jobsPerSecond : "–"} | ${(r.jobsPerSecond / base).toFixed(2)} | ${r.deferred} | ${describeFailed(r.failed)} | ${r.longestPauseMs} |`),
   ].join("\n");
 }

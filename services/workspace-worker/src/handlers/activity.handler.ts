@@ -13,7 +13,8 @@ const BATCH = { maxItems: 500, maxDelayMs: 2 };
  * workspace_activity_daily (per workspace, source, repository, event type and UTC day of receipt), in one statement:
  * only a newly inserted activity row increments the count, so a retried or replayed job never counts twice, and
  * any number of pushes to one repository on one day are one row. Concurrent jobs share the statement; each job
- * goes on only once the statement holding its row committed.
+ * goes on only once the statement holding its row committed. Rows are written in key order: statements of several
+ * workers then lock the daily rows they share in the same order and never deadlock.
  */
 @HandlesJobs({ name: "workspace-activity", order: 10, handles: [{ source: "*", eventTypes: "*" }] })
 @Injectable()
@@ -31,12 +32,13 @@ export class WorkspaceActivityHandler implements JobHandlerProvider {
       `WITH seen AS (
          INSERT INTO workspace_activity (event_id, workspace_id, job_id, source, event_type, resource, received_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+          ORDER BY 1, 2
          ON CONFLICT (event_id, workspace_id) DO NOTHING
          RETURNING workspace_id, source, coalesce(resource, '') AS resource, event_type, received_at
        )
        INSERT INTO workspace_activity_daily AS d (workspace_id, day, source, resource, event_type, event_count, first_received_at, last_received_at)
        SELECT workspace_id, (received_at AT TIME ZONE 'UTC')::date, source, resource, event_type, count(*), min(received_at), max(received_at)
-         FROM seen GROUP BY 1, 2, 3, 4, 5
+         FROM seen GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
        ON CONFLICT (workspace_id, day, source, resource, event_type) DO UPDATE
          SET event_count = d.event_count + excluded.event_count,
              first_received_at = least(d.first_received_at, excluded.first_received_at),
