@@ -1,4 +1,4 @@
-import { HEADERS, STREAMS } from "@hookstream/contracts";
+import { HEADERS, STREAMS, SUBJECTS } from "@hookstream/contracts";
 import { TestDestination } from "../support/destinations";
 import { eventually, sleep } from "../support/eventually";
 import { OtlpReceiver } from "../support/otlp-receiver";
@@ -50,7 +50,7 @@ describe("one trace per webhook", () => {
     expect((await stack.sendGithub({ event: "pull_request", delivery: `trace${run}`, body: pr("acme/traced") })).status).toBe(202);
     await eventually(() => dest.on(`/${t1}`).length >= 1 && dest.on(`/${t2}`).length >= 1, "two deliveries");
 
-    const stored = await stack.jsm.streams.getMessage(STREAMS.webhooks, { last_by_subj: "webhooks.github.pull_request" });
+    const stored = await stack.jsm.streams.getMessage(STREAMS.webhooks, { last_by_subj: SUBJECTS.webhook("github", "pull_request") });
     expect(stored!.header.get(HEADERS.msgId)).toContain(`trace${run}`);
     const traceId = stored!.header.get(HEADERS.traceparent).split("-")[1]!;
     // Each service exports on its own timer, so the ingress's spans may come after the worker's: wait for one tree

@@ -34,9 +34,10 @@ export interface ReplicaResult {
 
 const REPLICAS = { ingress: 2, router: 2, "workspace-worker": 3 } as const;
 
-/** Sum of a counter's samples in a service's /metrics whose labels contain every `labels` pair. */
-async function counter(system: ChaosSystem, instance: string, name: string, labels: string[]): Promise<number> {
-  const text = await (await fetch(system.url(instance, "/metrics"))).text();
+const scrape = async (system: ChaosSystem, instance: string) => (await fetch(system.url(instance, "/metrics"))).text();
+
+/** Sum of a counter's samples in a /metrics text whose labels contain every `labels` pair. */
+function counter(text: string, name: string, labels: string[]): number {
   let sum = 0;
   for (const line of text.split("\n")) {
     if (!line.startsWith(`${name}{`) || !labels.every((l) => line.includes(l))) continue;
@@ -71,7 +72,7 @@ export async function replicaScaleOut(ctx: ReplicaContext): Promise<ReplicaResul
     const steady = await account(system, sender, { scenario: "10. 2 ingress, 2 routers, 3 workers", workspaces, settleTimeoutMs: (ctx.settleSeconds ?? 120) * 1000, log: ctx.log });
     const shares: Record<string, number> = {};
     for (const [service, [name, labels]] of Object.entries(SHARE_METRIC)) {
-      for (const instance of system.instances(service as keyof typeof REPLICAS)) shares[instance] = await counter(system, instance, name, labels);
+      for (const instance of system.instances(service as keyof typeof REPLICAS)) shares[instance] = counter(await scrape(system, instance), name, labels);
     }
     const idle = Object.entries(shares).filter(([, n]) => n === 0).map(([i]) => i);
     if (idle.length > 0) steady.violations.push(`did no work: ${idle.join(", ")}`);
@@ -104,11 +105,12 @@ export async function replicaScaleOut(ctx: ReplicaContext): Promise<ReplicaResul
       const longestPauseMs = sorted.reduce((m, t, i) => (i === 0 ? m : Math.max(m, t - sorted[i - 1]!)), 0);
       // The workers were started for this round, so their counters are this round's.
       const running = workers.slice(0, n);
-      const sum = async (name: string, labels: string[]) => (await Promise.all(running.map((w) => counter(system, w, name, labels)))).reduce((a, b) => a + b, 0);
-      const deferred = await sum("hookstream_jobs_deferred_total", []);
+      const texts = await Promise.all(running.map((w) => scrape(system, w)));
+      const sum = (name: string, labels: string[]) => texts.reduce((n, text) => n + counter(text, name, labels), 0);
+      const deferred = sum("hookstream_jobs_deferred_total", []);
       const failed: Record<string, number> = {};
       for (const category of ErrorCategory.options) {
-        const count = await sum("hookstream_messages_failed_total", [`stream="${STREAMS.jobs}"`, `category="${category}"`]);
+        const count = sum("hookstream_messages_failed_total", [`stream="${STREAMS.jobs}"`, `category="${category}"`]);
         if (count > 0) failed[category] = count;
       }
       const row = { workers: n, jobs: ids.size, jobsPerSecond: last > ready ? Math.round((afterReady / (last - ready)) * 1000) : NaN, beforeReady: ids.size - afterReady, deferred, failed, longestPauseMs };
