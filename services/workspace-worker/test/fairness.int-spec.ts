@@ -23,30 +23,35 @@ afterAll(async () => {
 });
 
 describe("fairness", () => {
+  let attempt = 0;
+
   it("keeps a slow workspace from delaying the others beyond a bound, and still delivers all of its jobs once", async () => {
+    // A failed test is retried in place (jest.setup): a retry takes workspaces and deliveries of its own.
+    const run = `-${++attempt}`;
+    const slowWs = `slow${run}`;
     // Without the limit a fast job would wait at least one slow delivery; the bound leaves a loaded machine (test
     // files run in parallel on two cores) well over a second of scheduling lag below that.
     const SLOW_MS = 4000;
-    dest.answer("/slow", { status: 200, delayMs: SLOW_MS });
-    await stack.subscribe({ workspaceId: "slow", resource: "acme/slow", destinationUrl: dest.url("/slow"), destinationSecret: secret });
-    const fast = Array.from({ length: 5 }, (_, i) => `fast-${i}`);
-    for (const ws of fast) await stack.subscribe({ workspaceId: ws, resource: "acme/fast", destinationUrl: dest.url(`/${ws}`), destinationSecret: secret });
+    dest.answer(`/${slowWs}`, { status: 200, delayMs: SLOW_MS });
+    await stack.subscribe({ workspaceId: slowWs, resource: `acme/slow${run}`, destinationUrl: dest.url(`/${slowWs}`), destinationSecret: secret });
+    const fast = Array.from({ length: 5 }, (_, i) => `fast-${i}${run}`);
+    for (const ws of fast) await stack.subscribe({ workspaceId: ws, resource: `acme/fast${run}`, destinationUrl: dest.url(`/${ws}`), destinationSecret: secret });
 
     // Twelve slow jobs first: without a per-workspace limit they would take all eight slots for SLOW_MS.
-    for (let i = 0; i < 12; i++) await sendGithub(stack, "push", `slow-${i}`, push("acme/slow", i));
+    for (let i = 0; i < 12; i++) await sendGithub(stack, "push", `slow-${i}${run}`, push(`acme/slow${run}`, i));
     await sleep(300);
     const sent: number[] = [];
     for (let i = 0; i < 3; i++) {
       sent.push(Date.now());
-      await sendGithub(stack, "push", `fast-${i}`, push("acme/fast", i));
+      await sendGithub(stack, "push", `fast-${i}${run}`, push(`acme/fast${run}`, i));
     }
     await eventually(() => fast.every((ws) => dest.on(`/${ws}`).length === 3), "every fast delivery", 10_000);
     const latencies = fast.flatMap((ws) => dest.on(`/${ws}`).map((d) => d.at - sent[Number(JSON.parse(d.body).after.slice(1))]!));
     expect(Math.max(...latencies)).toBeLessThan(SLOW_MS - 1000);
 
-    await eventually(() => dest.on("/slow").length >= 12, "every slow delivery", 90_000);
+    await eventually(() => dest.on(`/${slowWs}`).length >= 12, "every slow delivery", 90_000);
     await sleep(1500);
-    const slow = dest.on("/slow");
+    const slow = dest.on(`/${slowWs}`);
     expect(slow).toHaveLength(12);
     expect(new Set(slow.map((d) => d.id)).size).toBe(12);
     // Never more than its two slots at once: no request arrived while two others were still being answered.
@@ -56,7 +61,7 @@ describe("fairness", () => {
     // JOB_MAX_DELIVER: its turns follow the workspace's measured durations.
     for (let i = 0; i < 12; i++) {
       const events = await eventually(async () => {
-        const e = await jobEvents(stack, `slow-${i}:slow`);
+        const e = await jobEvents(stack, `slow-${i}${run}:${slowWs}`);
         return e.some((x) => x.kind === "succeeded") && e;
       }, `slow-${i} to succeed`);
       expect(events.map((e) => e.kind)).not.toContain("attempt_failed");
